@@ -1,0 +1,70 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, errorMessage } from '../core/errors';
+import { validateConfigCommand } from './commands/validate-config';
+import { EXIT, type ExitCode } from './exit-codes';
+import type { CliIo } from './io';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  in sync / ready / valid
+  1  problems found (findings, DEGRADED, NOT_READY)
+  2  incomplete: something could not be seen (UNKNOWN)
+  3  bad usage or configuration: nothing ran
+  4  internal error`;
+
+/**
+ * Runs the `harbor-dr` command line and resolves to its exit code; never calls process.exit,
+ * so that tests run it in-process.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  version: string
+): Promise<ExitCode> {
+  let code: ExitCode = EXIT.OK;
+  const program = new Command('harbor-dr')
+    .description(
+      'Audits Harbor replication: replica inventories, replication health, RPO, metadata drift and failover readiness.'
+    )
+    .version(version, '-v, --version')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => {
+        io.out(s);
+      },
+      writeErr: (s) => {
+        io.err(s);
+      },
+    })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('validate-config')
+    .description('check a configuration file and show what it will audit')
+    .addOption(
+      new Option(
+        '-c, --config <file>',
+        'configuration file (YAML or JSON)'
+      ).makeOptionMandatory()
+    )
+    .option('--json', 'print the validated configuration as JSON')
+    .action((opts: { config: string; json?: boolean }) => {
+      code = validateConfigCommand(opts, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof ConfigError) {
+      io.err(`harbor-dr: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    io.err(`harbor-dr: internal error: ${errorMessage(err)}\n`);
+    return EXIT.INTERNAL;
+  }
+}

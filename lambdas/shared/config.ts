@@ -1,0 +1,201 @@
+import { z } from 'zod';
+import { ConfigError } from '../core/errors';
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const name = z.string().regex(NAME_PATTERN, {
+  error:
+    'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+});
+
+/** An http(s) URL without a trailing slash, query or fragment. */
+const registryUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an https or http URL' })
+  .refine((u) => !u.includes('?') && !u.includes('#'), {
+    error: 'must not carry a query or fragment',
+  })
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const envName = z
+  .string()
+  .regex(ENV_NAME_PATTERN, { error: 'must be an environment variable name' });
+
+/**
+ * Where a registry's credentials come from. Exactly one source: a Secrets Manager secret
+ * (in AWS), environment variables, or a JSON file (locally). Secret values never live in the
+ * config itself. A secret and a file hold `{"username": "...", "password": "..."}`.
+ */
+const credentialsRef = z
+  .strictObject({
+    secretId: z.string().min(1, { error: 'must not be empty' }).optional(),
+    env: z.strictObject({ username: envName, password: envName }).optional(),
+    file: z.string().min(1, { error: 'must not be empty' }).optional(),
+  })
+  .check((ctx) => {
+    const given = (['secretId', 'env', 'file'] as const).filter(
+      (k) => ctx.value[k] !== undefined
+    );
+    if (given.length !== 1) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: `must name exactly one of secretId, env or file (found ${given.length === 0 ? 'none' : given.join(', ')})`,
+      });
+    }
+  });
+
+const tlsFields = {
+  /** Verify the server's TLS certificate (Harbor's "Verify Remote Cert"). */
+  verifyTls: z.boolean().default(true),
+  /** A PEM bundle of extra CA certificates to trust, for private CAs. */
+  caBundle: z.string().min(1).optional(),
+};
+
+const primarySchema = z.strictObject({
+  name,
+  url: registryUrl,
+  credentials: credentialsRef.optional(),
+  ...tlsFields,
+});
+
+const targetSchema = z.strictObject({
+  name,
+  url: registryUrl,
+  kind: z.enum(['harbor', 'distribution'], {
+    error: 'must be "harbor" or "distribution"',
+  }),
+  credentials: credentialsRef.optional(),
+  ...tlsFields,
+});
+
+const retriggerSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  maxPerRun: z.int().min(0).max(100).default(5),
+  cooldownMinutes: z.int().min(0).max(10_080).default(60),
+});
+
+const notifySchema = z.strictObject({
+  on: z
+    .enum(['always', 'change', 'problem'], {
+      error: 'must be "always", "change" or "problem"',
+    })
+    .default('change'),
+});
+
+/** The whole configuration file, as operators write it (YAML or JSON). */
+export const configSchema = z
+  .strictObject({
+    primary: primarySchema,
+    targets: z
+      .array(targetSchema)
+      .min(1, { error: 'must list at least one target' }),
+    policies: z
+      .union(
+        [
+          z.literal('auto'),
+          z
+            .array(z.string().min(1))
+            .min(1, { error: 'must list at least one policy name' }),
+        ],
+        { error: 'must be "auto" or a list of replication policy names' }
+      )
+      .default('auto'),
+    rpoObjectiveMinutes: z.int().positive().max(525_600).default(60),
+    retrigger: retriggerSchema.prefault({}),
+    notify: notifySchema.prefault({}),
+  })
+  .check((ctx) => {
+    const { primary, targets } = ctx.value;
+    const seenNames = new Map<string, number>();
+    const seenUrls = new Map<string, number>();
+    targets.forEach((t, i) => {
+      const dupName = seenNames.get(t.name);
+      if (dupName !== undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          input: t.name,
+          path: ['targets', i, 'name'],
+          message: `duplicates targets[${dupName}].name "${t.name}"`,
+        });
+      } else seenNames.set(t.name, i);
+      const url = t.url.toLowerCase();
+      const dupUrl = seenUrls.get(url);
+      if (dupUrl !== undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          input: t.url,
+          path: ['targets', i, 'url'],
+          message: `duplicates targets[${dupUrl}].url`,
+        });
+      } else seenUrls.set(url, i);
+      if (url === primary.url.toLowerCase()) {
+        ctx.issues.push({
+          code: 'custom',
+          input: t.url,
+          path: ['targets', i, 'url'],
+          message: 'is the primary itself',
+        });
+      }
+    });
+  });
+
+/** The validated configuration, with defaults applied. */
+export type HarborDrConfig = z.output<typeof configSchema>;
+/** A configured target registry. */
+export type TargetConfig = HarborDrConfig['targets'][number];
+/** A configured primary Harbor. */
+export type PrimaryConfig = HarborDrConfig['primary'];
+/** A reference to credentials (never the credentials themselves). */
+export type CredentialsRef = z.output<typeof credentialsRef>;
+
+/** Renders a zod issue path the way people write it: `targets[1].credentials.env`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+/** One line per problem, each naming its field. Values are never echoed: they may be secrets. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return `${formatPath(issue.path)}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    }
+    if (issue.code !== 'custom' && issue.input === undefined) {
+      return `${formatPath(issue.path)}: is required`;
+    }
+    if (issue.code === 'invalid_type') {
+      return `${formatPath(issue.path)}: must be ${article(issue.expected)}`;
+    }
+    return `${formatPath(issue.path)}: ${issue.message}`;
+  });
+}
+
+function article(expected: string): string {
+  if (expected === 'array') return 'a list';
+  if (expected === 'object') return 'a mapping';
+  if (expected === 'int') return 'a whole number';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+/**
+ * Validates an already-parsed configuration document.
+ * @param source where it came from, for the error message (a file path)
+ * @throws ConfigError with one line per problem
+ */
+export function parseConfig(raw: unknown, source: string): HarborDrConfig {
+  const result = configSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      describeIssues(result.error.issues),
+      result.error
+    );
+  }
+  return result.data;
+}

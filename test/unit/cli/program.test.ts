@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../../lambdas/cli/program';
+import { EXIT } from '../../../lambdas/cli/exit-codes';
+import type { CliIo } from '../../../lambdas/cli/io';
+
+function bufferIo(): CliIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    out(text: string) {
+      io.stdout += text;
+    },
+    err(text: string) {
+      io.stderr += text;
+    },
+  };
+  return io;
+}
+
+function writeTemp(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'harbor-dr-cli-'));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('harbor-dr CLI', () => {
+  it('validates an example config and exits OK', async () => {
+    const io = bufferIo();
+
+    const code = await runCli(
+      ['validate-config', '--config', 'examples/harbor-dr.yaml'],
+      io,
+      '1.2.3'
+    );
+
+    expect(code).toBe(EXIT.OK);
+    expect(io.stdout).toContain('examples/harbor-dr.yaml: valid');
+    expect(io.stdout).toContain('target   cluster1-registry (distribution)');
+  });
+
+  it('prints the validated config as JSON on --json', async () => {
+    const io = bufferIo();
+
+    const code = await runCli(
+      ['validate-config', '-c', 'examples/minimal.json', '--json'],
+      io,
+      '1.2.3'
+    );
+
+    expect(code).toBe(EXIT.OK);
+    const out = JSON.parse(io.stdout) as {
+      valid: boolean;
+      config: { policies: string };
+    };
+    expect(out.valid).toBe(true);
+    expect(out.config.policies).toBe('auto');
+  });
+
+  it('exits USAGE with the field named on a broken config', async () => {
+    const path = writeTemp(
+      'broken.yaml',
+      'primary: { name: p, url: "https://h.example.com" }\ntargets:\n  - { name: a, url: "https://a.example.com", kind: harbor }\n  - { name: b, url: "registry:5000", kind: distribution }\n'
+    );
+    const io = bufferIo();
+
+    const code = await runCli(['validate-config', '-c', path], io, '1.2.3');
+
+    expect(code).toBe(EXIT.USAGE);
+    expect(io.stderr).toContain('targets[1].url: must be an https or http URL');
+    expect(io.stdout).toBe('');
+  });
+
+  it('exits USAGE when the file cannot be read', async () => {
+    const io = bufferIo();
+
+    const code = await runCli(
+      ['validate-config', '-c', '/nonexistent/x.yaml'],
+      io,
+      '1.2.3'
+    );
+
+    expect(code).toBe(EXIT.USAGE);
+    expect(io.stderr).toContain('cannot read the file');
+  });
+
+  it('exits USAGE on an unknown command or a missing option', async () => {
+    expect(await runCli(['frobnicate'], bufferIo(), '1')).toBe(EXIT.USAGE);
+    expect(await runCli(['validate-config'], bufferIo(), '1')).toBe(EXIT.USAGE);
+  });
+
+  it('prints --version and --help with the exit codes, and exits OK', async () => {
+    const version = bufferIo();
+    const help = bufferIo();
+
+    expect(await runCli(['--version'], version, '9.8.7')).toBe(EXIT.OK);
+    expect(await runCli(['--help'], help, '9.8.7')).toBe(EXIT.OK);
+
+    expect(version.stdout.trim()).toBe('9.8.7');
+    expect(help.stdout).toContain('validate-config');
+    expect(help.stdout).toContain('2  incomplete');
+  });
+});

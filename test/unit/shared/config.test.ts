@@ -1,0 +1,207 @@
+import { ConfigError } from '../../../lambdas/core/errors';
+import { parseConfig } from '../../../lambdas/shared/config';
+import { parseConfigText } from '../../../lambdas/shared/config-file';
+
+const valid = () => ({
+  primary: { name: 'harbor-primary', url: 'https://harbor.example.com/' },
+  targets: [
+    {
+      name: 'cluster1',
+      url: 'https://registry.cluster1.example.com',
+      kind: 'distribution',
+    },
+    {
+      name: 'dr',
+      url: 'https://harbor-dr.example.com',
+      kind: 'harbor',
+      credentials: { secretId: 'harbor-dr/dr' },
+    },
+  ],
+});
+
+function problemsOf(raw: unknown): readonly string[] {
+  try {
+    parseConfig(raw, 'test.yaml');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('applies the documented defaults', () => {
+    // Act
+    const config = parseConfig(valid(), 'test.yaml');
+
+    // Assert
+    expect(config.primary.url).toBe('https://harbor.example.com');
+    expect(config.primary.verifyTls).toBe(true);
+    expect(config.policies).toBe('auto');
+    expect(config.rpoObjectiveMinutes).toBe(60);
+    expect(config.retrigger).toEqual({
+      enabled: false,
+      dryRun: false,
+      maxPerRun: 5,
+      cooldownMinutes: 60,
+    });
+    expect(config.notify).toEqual({ on: 'change' });
+  });
+
+  it.each<[string, (c: Record<string, unknown>) => void, string]>([
+    [
+      'a bad URL scheme',
+      (c) => {
+        (c.targets as Record<string, unknown>[])[1]!.url =
+          'ftp://x.example.com';
+      },
+      'targets[1].url: must be an https or http URL',
+    ],
+    [
+      'an unknown kind',
+      (c) => {
+        (c.targets as Record<string, unknown>[])[0]!.kind = 'ecr';
+      },
+      'targets[0].kind: must be "harbor" or "distribution"',
+    ],
+    [
+      'a missing primary',
+      (c) => {
+        delete c.primary;
+      },
+      'primary: is required',
+    ],
+    [
+      'a misspelt field',
+      (c) => {
+        (c.primary as Record<string, unknown>).verifyTLS = false;
+      },
+      'primary: unknown field "verifyTLS"',
+    ],
+    [
+      'two credential sources',
+      (c) => {
+        (c.targets as Record<string, unknown>[])[1]!.credentials = {
+          secretId: 'a',
+          file: 'b.json',
+        };
+      },
+      'targets[1].credentials: must name exactly one of secretId, env or file (found secretId, file)',
+    ],
+    [
+      'an invalid env var name',
+      (c) => {
+        (c.primary as Record<string, unknown>).credentials = {
+          env: { username: 'HARBOR USER', password: 'P' },
+        };
+      },
+      'primary.credentials.env.username: must be an environment variable name',
+    ],
+    [
+      'duplicate target names',
+      (c) => {
+        (c.targets as Record<string, unknown>[])[1]!.name = 'cluster1';
+      },
+      'targets[1].name: duplicates targets[0].name "cluster1"',
+    ],
+    [
+      'a target that is the primary',
+      (c) => {
+        (c.targets as Record<string, unknown>[])[0]!.url =
+          'https://HARBOR.example.com';
+      },
+      'targets[0].url: is the primary itself',
+    ],
+    [
+      'an empty policy list',
+      (c) => {
+        c.policies = [];
+      },
+      'policies: must list at least one policy name',
+    ],
+    [
+      'a policy selector of the wrong type',
+      (c) => {
+        c.policies = 3;
+      },
+      'policies: must be "auto" or a list of replication policy names',
+    ],
+    [
+      'a fractional objective',
+      (c) => {
+        c.rpoObjectiveMinutes = 1.5;
+      },
+      'rpoObjectiveMinutes: must be a whole number',
+    ],
+    [
+      'a bad notify mode',
+      (c) => {
+        c.notify = { on: 'sometimes' };
+      },
+      'notify.on: must be "always", "change" or "problem"',
+    ],
+  ])('names the field for %s', (_label, mutate, expected) => {
+    // Arrange
+    const raw = valid() as unknown as Record<string, unknown>;
+    mutate(raw);
+
+    // Act
+    const problems = problemsOf(raw);
+
+    // Assert
+    expect(problems).toContain(expected);
+  });
+
+  it('reports every problem at once, not only the first', () => {
+    const problems = problemsOf({
+      primary: { name: '-bad', url: 'nope' },
+      targets: [{ name: 'ok', url: 'https://r.example.com' }],
+    });
+
+    expect(problems).toEqual([
+      'primary.name: must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      'primary.url: must be an https or http URL',
+      'targets[0].kind: is required',
+    ]);
+  });
+
+  it('never echoes a value it rejected', () => {
+    const raw = valid() as unknown as Record<string, unknown>;
+    (raw.primary as Record<string, unknown>).credentials = {
+      secretId: 's3cr3t-value-that-was-misplaced',
+      password: 'hunter2',
+    };
+
+    const message = problemsOf(raw).join('\n');
+
+    expect(message).toContain('primary.credentials: unknown field "password"');
+    expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('parseConfigText', () => {
+  it('reads YAML and JSON alike', () => {
+    const yaml = `primary: { name: p, url: "http://127.0.0.1:8080" }\ntargets:\n  - { name: t, url: "http://127.0.0.1:5000", kind: distribution }\n`;
+    const json = JSON.stringify(valid());
+
+    expect(parseConfigText(yaml, 'a.yaml').targets[0]?.kind).toBe(
+      'distribution'
+    );
+    expect(parseConfigText(json, 'a.json').targets).toHaveLength(2);
+  });
+
+  it('names the line of a syntax error', () => {
+    const text = 'primary:\n  name: p\n  url: [unclosed\n';
+
+    expect(() => parseConfigText(text, 'broken.yaml')).toThrow(
+      /line \d+, column \d+/
+    );
+  });
+
+  it('rejects duplicate keys, which YAML would otherwise silently collapse', () => {
+    const text =
+      'primary: { name: a, url: "https://a.example.com" }\nprimary: { name: b, url: "https://b.example.com" }\ntargets: []\n';
+
+    expect(() => parseConfigText(text, 'dup.yaml')).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+
+// The project's lint rules guard two promises: the core stays pure, and no test is silently
+// focused or skipped. These cases prove that the rules bite (and do not bite elsewhere).
+interface Probe {
+  label: string;
+  code: string;
+  filePath: string;
+  expectRule: string;
+  expectFound: boolean;
+}
+
+const UNDICI = "import { request } from 'undici';\nexport const r = request;\n";
+const PROBES: Probe[] = [
+  {
+    label: 'undici in core',
+    code: UNDICI,
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: true,
+  },
+  {
+    label: 'the AWS SDK in core',
+    code: "import { S3Client } from '@aws-sdk/client-s3';\nexport const c = S3Client;\n",
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: true,
+  },
+  {
+    label: 'Powertools in core',
+    code: "import { Logger } from '@aws-lambda-powertools/logger';\nexport const l = Logger;\n",
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: true,
+  },
+  {
+    label: 'aws-lambda types in core',
+    code: "import type { Context } from 'aws-lambda';\nexport type C = Context;\n",
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: true,
+  },
+  {
+    label: 'node:fs in core',
+    code: "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n",
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: true,
+  },
+  {
+    label: 'process.env in core',
+    code: 'export const url = process.env.HARBOR_URL;\n',
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-properties',
+    expectFound: true,
+  },
+  {
+    label: 'undici in an adapter',
+    code: UNDICI,
+    filePath: 'lambdas/adapters/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: false,
+  },
+  {
+    label: 'it.only',
+    code: "it.only('x', () => {\n  expect(1).toBe(1);\n});\n",
+    filePath: 'test/unit/lint-probe.test.ts',
+    expectRule: 'jest/no-focused-tests',
+    expectFound: true,
+  },
+  {
+    label: 'describe.only',
+    code: "describe.only('x', () => {\n  it('y', () => {\n    expect(1).toBe(1);\n  });\n});\n",
+    filePath: 'test/unit/lint-probe.test.ts',
+    expectRule: 'jest/no-focused-tests',
+    expectFound: true,
+  },
+  {
+    label: 'it.skip',
+    code: "it.skip('x', () => {\n  expect(1).toBe(1);\n});\n",
+    filePath: 'test/unit/lint-probe.test.ts',
+    expectRule: 'jest/no-disabled-tests',
+    expectFound: true,
+  },
+  {
+    label: 'xit',
+    code: "xit('x', () => {\n  expect(1).toBe(1);\n});\n",
+    filePath: 'test/unit/lint-probe.test.ts',
+    expectRule: 'jest/no-disabled-tests',
+    expectFound: true,
+  },
+  {
+    label: 'a plain test',
+    code: "it('x', () => {\n  expect(1).toBe(1);\n});\n",
+    filePath: 'test/unit/lint-probe.test.ts',
+    expectRule: 'jest/no-disabled-tests',
+    expectFound: false,
+  },
+];
+
+describe('lint rules', () => {
+  let results: string[][] = [];
+
+  beforeAll(() => {
+    const stdout = execFileSync(
+      process.execPath,
+      ['test/helpers/lint-probe.mjs'],
+      {
+        input: JSON.stringify(
+          PROBES.map(({ code, filePath }) => ({ code, filePath }))
+        ),
+        encoding: 'utf8',
+        timeout: 120_000,
+      }
+    );
+    results = JSON.parse(stdout) as string[][];
+  }, 130_000);
+
+  it.each(PROBES.map((p, i) => [p.label, i] as const))(
+    'judges %s as expected',
+    (_label, i) => {
+      const probe = PROBES[i]!;
+      const rules = results[i] ?? [];
+
+      expect(rules.filter((r) => r.startsWith('fatal'))).toEqual([]);
+      if (probe.expectFound) expect(rules).toContain(probe.expectRule);
+      else expect(rules).not.toContain(probe.expectRule);
+    }
+  );
+});
