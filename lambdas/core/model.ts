@@ -1,0 +1,194 @@
+/**
+ * The domain model, in the design's vocabulary. Adapters map upstream payloads (Harbor API,
+ * OCI registries) into these types; the core never sees raw API shapes.
+ */
+
+/** A configured registry that receives replicas. */
+export type TargetKind = 'harbor' | 'distribution';
+
+/** A registry endpoint as the primary Harbor knows it (Harbor API: Registry). */
+export interface RegistryEndpoint {
+  /** 0 for the local Harbor itself. */
+  id: number;
+  name: string;
+  /** Harbor adapter type: `harbor`, `docker-registry`, `docker-hub`, ... */
+  type: string;
+  /** Without a trailing slash. */
+  url: string;
+  /** Harbor's `insecure`: true means TLS verification is skipped. */
+  insecure: boolean;
+}
+
+/** One filter of a replication policy (harbor-semantics §5.4). */
+export interface PolicyFilter {
+  type: 'name' | 'tag' | 'label' | 'resource';
+  /** A pattern for name/tag/resource; label names for label filters. */
+  value: string | string[];
+  decoration: 'matches' | 'excludes';
+}
+
+/** A Harbor replication rule (Harbor API: ReplicationPolicy). */
+export interface ReplicationPolicy {
+  id: number;
+  name: string;
+  enabled: boolean;
+  /** The remote side; `null` on the local side (id 0). Push mode: src is local. */
+  srcRegistry: RegistryEndpoint | null;
+  destRegistry: RegistryEndpoint | null;
+  /** Empty = keep the source path. */
+  destNamespace: string;
+  /** Flattening level (§5.3); -1 = flatten all (API default when omitted). */
+  destNamespaceReplaceCount: number;
+  trigger: { type: 'manual' | 'scheduled' | 'event_based'; cron?: string };
+  filters: PolicyFilter[];
+  override: boolean;
+  /** Replicate deletions (`replicate_deletion` / `deletion`). */
+  deletion: boolean;
+  singleActiveReplication: boolean;
+  creationTime?: string;
+  updateTime?: string;
+}
+
+/** A tag of an artifact. */
+export interface ArtifactTag {
+  name: string;
+  /** ISO 8601; set when the tag is created or moved. */
+  pushTime?: string;
+}
+
+/** A Harbor accessory (signature, SBOM, ...) attached to a subject artifact. */
+export interface Accessory {
+  digest: string;
+  /** `signature.cosign`, `signature.notation`, `sbom.harbor`, `subject.accessory`, ... */
+  type: string;
+  subjectDigest: string;
+}
+
+/**
+ * An artifact as Harbor lists it (primary, or a Harbor target), with what the replication
+ * filters and the diff need.
+ */
+export interface HarborArtifact {
+  /** Full repository name including the project: `library/a/b`. */
+  repository: string;
+  digest: string;
+  /** The manifest media type (`application/vnd.oci.image.index.v1+json`, ...). */
+  manifestMediaType: string;
+  /** Harbor's artifact type: IMAGE, CHART, SBOM, ... */
+  type: string;
+  /** ISO 8601. */
+  pushTime?: string;
+  tags: ArtifactTag[];
+  /** Label names. */
+  labels: string[];
+  /** Digests of index children (empty for a plain manifest). */
+  childDigests: string[];
+  accessories: Accessory[];
+}
+
+/** A Harbor project (only what the audit needs). */
+export interface HarborProject {
+  id: number;
+  name: string;
+  /** > 0 for a proxy-cache project: replication never writes into one. */
+  registryId: number;
+  public: boolean;
+}
+
+/** Why some scope could not be seen completely; makes that scope UNKNOWN. */
+export interface ScopeError {
+  /** `primary`, `primary/<project>`, `<target>`, `<target>/<project>`, `<target>/<repo>`, ... */
+  scope: string;
+  message: string;
+}
+
+/** What a source project holds, or why it could not be listed completely. */
+export type ProjectInventory =
+  | { project: string; complete: true; artifacts: HarborArtifact[] }
+  | { project: string; complete: false; artifacts: HarborArtifact[]; error: ScopeError };
+
+/** One reference that a target must hold: a tag, or a digest for untagged content. */
+export interface ExpectedRef {
+  target: string;
+  /** Destination repository (after namespace replacement / flattening). */
+  repository: string;
+  /** A tag name, or the digest itself for untagged artifacts and most accessories. */
+  reference: string;
+  byDigest: boolean;
+  digest: string;
+  manifestMediaType: string;
+  /** Index children the target must hold under this repository. */
+  childDigests: string[];
+  source: {
+    repository: string;
+    /** Tag name, or digest when replicated by digest. */
+    reference: string;
+    pushTime?: string;
+    /** Set when this ref is an accessory of `subjectDigest`. */
+    accessoryOf?: { digest: string; type: string };
+  };
+  policy: { id: number; name: string; override: boolean; deletion: boolean };
+}
+
+/** A tag (or bare digest) that a target really holds, with the digest it resolves to. */
+export interface ObservedRef {
+  repository: string;
+  /** Tag name, or the digest for untagged content. */
+  reference: string;
+  byDigest: boolean;
+  digest: string;
+  mediaType?: string;
+  /** Harbor targets: when replication pushed it (tag push time, else artifact push time). */
+  pushTime?: string;
+  /** Index children present (Harbor targets: from references; plain: checked by HEAD). */
+  childDigests?: string[];
+}
+
+/** A unit of independent work: one target and one destination project (first path component). */
+export interface Shard {
+  target: string;
+  project: string;
+}
+
+/** One state per expected ref, plus what is on the target and expected by nobody. */
+export type FindingState =
+  | 'synced'
+  | 'missing'
+  | 'digest-mismatch'
+  | 'index-children-missing'
+  | 'accessory-missing'
+  | 'orphaned'
+  | 'unexpected'
+  | 'unknown';
+
+/** One difference (or confirmation), with its evidence. */
+export interface Finding {
+  state: FindingState;
+  target: string;
+  /** Destination repository and reference. */
+  repository: string;
+  reference: string;
+  /** What the primary holds (absent for unexpected/orphaned refs). */
+  expectedDigest?: string;
+  /** What the target holds (absent when missing or unknown). */
+  observedDigest?: string;
+  source?: ExpectedRef['source'];
+  policy?: ExpectedRef['policy'];
+  /** A human sentence: why this state, what will or will not converge. */
+  detail?: string;
+  /** Missing index children or accessories, by digest. */
+  missingDigests?: string[];
+}
+
+/** The four verdicts. UNKNOWN = the audit could not see everything that it counts. */
+export type Verdict = 'READY' | 'DEGRADED' | 'NOT_READY' | 'UNKNOWN';
+
+/** Counts per target, as in the report contract. */
+export interface FindingCounts {
+  expected: number;
+  synced: number;
+  missing: number;
+  mismatched: number;
+  orphaned: number;
+  unknown: number;
+}

@@ -1,0 +1,71 @@
+import type {
+  HarborArtifact,
+  HarborProject,
+  ObservedRef,
+  RegistryEndpoint,
+  ReplicationPolicy,
+} from './model';
+
+/**
+ * Who the credentials authenticate as (Harbor's GET /users/current: 200 user, 412 robot,
+ * 401 rejected, which Harbor otherwise hides by treating bad credentials as anonymous).
+ */
+export type HarborIdentity =
+  | { kind: 'user'; username: string; sysadmin: boolean }
+  | { kind: 'robot' }
+  | { kind: 'anonymous' };
+
+/**
+ * The read side of a Harbor's API v2.0 that the audit needs. Every method either returns the
+ * complete answer (all pages) or throws a HarborDrError: never a partial list.
+ */
+export interface HarborApi {
+  whoAmI(): Promise<HarborIdentity>;
+  listPolicies(): Promise<ReplicationPolicy[]>;
+  listRegistries(): Promise<RegistryEndpoint[]>;
+  /** All projects the identity can see. */
+  listProjects(): Promise<HarborProject[]>;
+  /** One project by name, or null when absent (or invisible to the identity). */
+  getProject(name: string): Promise<HarborProject | null>;
+  /** Full repository names (`project/a/b`) of a project. */
+  listRepositories(project: string): Promise<string[]>;
+  /** Every artifact of a repository with tags, labels, children and accessories. */
+  listArtifacts(repository: string): Promise<HarborArtifact[]>;
+}
+
+/** A manifest as a registry serves it. */
+export interface ManifestInfo {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+/**
+ * The OCI distribution API of one registry. Methods throw a HarborDrError when the answer
+ * could not be obtained; "not there" is a value (null), never an error.
+ */
+export interface RegistryApi {
+  /** GET /v2/ (with the auth handshake). */
+  ping(): Promise<void>;
+  /** Every repository of the catalog (all pages), or null when the catalog is not offered. */
+  listCatalog(): Promise<string[] | null>;
+  /** Every tag of a repository (all pages), [] when it has none, null when it does not exist. */
+  listTags(repository: string): Promise<string[] | null>;
+  /** HEAD a manifest by tag or digest with the full Accept list; null on 404. */
+  headManifest(repository: string, reference: string): Promise<ManifestInfo | null>;
+  /** Digests of the referrers of a manifest (OCI 1.1 API, or the tag-schema fallback). */
+  listReferrers(repository: string, digest: string): Promise<string[]>;
+}
+
+/** Observed refs for a set of repositories on one target; built by an adapter per kind. */
+export interface ObservedRepository {
+  repository: string;
+  /** false when the repository does not exist on the target. */
+  exists: boolean;
+  refs: ObservedRef[];
+}
+
+/** Time, injected so that the core stays deterministic. */
+export interface Clock {
+  now(): Date;
+}
