@@ -5,6 +5,7 @@ import type {
   RegistryEndpoint,
   ReplicationPolicy,
 } from './model';
+import type { Report, ReportKind } from './report';
 
 /**
  * Who the credentials authenticate as (Harbor's GET /users/current: 200 user, 412 robot,
@@ -52,7 +53,10 @@ export interface RegistryApi {
   /** Every tag of a repository (all pages), [] when it has none, null when it does not exist. */
   listTags(repository: string): Promise<string[] | null>;
   /** HEAD a manifest by tag or digest with the full Accept list; null on 404. */
-  headManifest(repository: string, reference: string): Promise<ManifestInfo | null>;
+  headManifest(
+    repository: string,
+    reference: string
+  ): Promise<ManifestInfo | null>;
   /** Digests of the referrers of a manifest (OCI 1.1 API, or the tag-schema fallback). */
   listReferrers(repository: string, digest: string): Promise<string[]>;
 }
@@ -68,4 +72,18 @@ export interface ObservedRepository {
 /** Time, injected so that the core stays deterministic. */
 export interface Clock {
   now(): Date;
+}
+
+/** Where reports are kept (S3 in AWS, a directory locally). */
+export interface ReportStore {
+  /**
+   * Writes the JSON report and the human report under the design's layout, then
+   * `latest.json` last. Resolves to the locations written (URIs or paths).
+   */
+  save(
+    report: Report,
+    human: string
+  ): Promise<{ json: string; human: string; latest: string }>;
+  /** Earlier reports of a kind, newest first, at most `limit` (for trends and cooldowns). */
+  recent(kind: ReportKind, limit: number): Promise<Report[]>;
 }

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+
+/** Bumped on any incompatible change of the report shape. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+const isoTime = z.iso.datetime({ offset: true });
+const digest = z
+  .string()
+  .regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/);
+
+export const findingStateSchema = z.enum([
+  'synced',
+  'missing',
+  'digest-mismatch',
+  'index-children-missing',
+  'accessory-missing',
+  'orphaned',
+  'unexpected',
+  'unknown',
+]);
+
+export const findingSchema = z.object({
+  state: findingStateSchema,
+  target: z.string(),
+  repository: z.string(),
+  reference: z.string(),
+  expectedDigest: digest.optional(),
+  observedDigest: digest.optional(),
+  source: z
+    .object({
+      repository: z.string(),
+      reference: z.string(),
+      pushTime: isoTime.optional(),
+      accessoryOf: z.object({ digest, type: z.string() }).optional(),
+    })
+    .optional(),
+  policy: z
+    .object({
+      id: z.int(),
+      name: z.string(),
+      override: z.boolean(),
+      deletion: z.boolean(),
+    })
+    .optional(),
+  detail: z.string().optional(),
+  missingDigests: z.array(digest).optional(),
+});
+
+export const scopeErrorSchema = z.object({
+  scope: z.string(),
+  message: z.string(),
+});
+
+export const countsSchema = z.object({
+  expected: z.int().nonnegative(),
+  synced: z.int().nonnegative(),
+  missing: z.int().nonnegative(),
+  mismatched: z.int().nonnegative(),
+  orphaned: z.int().nonnegative(),
+  unknown: z.int().nonnegative(),
+});
+
+export const verdictSchema = z.enum([
+  'READY',
+  'DEGRADED',
+  'NOT_READY',
+  'UNKNOWN',
+]);
+
+/** How much of a shard (target, destination project) was seen. */
+export const shardStatusSchema = z.object({
+  project: z.string(),
+  status: z.enum(['audited', 'unknown', 'not-audited']),
+  reason: z.string().optional(),
+});
+
+export const rpoSchema = z.object({
+  objectiveSeconds: z.int().nonnegative(),
+  /** now − the oldest source push time among missing or mismatched refs; 0 when none. */
+  estimateSeconds: z.number().nonnegative().nullable(),
+  oldestUnsyncedPushTime: isoTime.nullable(),
+  p50DelaySeconds: z.number().nonnegative().nullable(),
+  p95DelaySeconds: z.number().nonnegative().nullable(),
+  maxDelaySeconds: z.number().nonnegative().nullable(),
+});
+
+export const executionSummarySchema = z.object({
+  policyId: z.int(),
+  policyName: z.string(),
+  id: z.int(),
+  status: z.string(),
+  statusText: z.string(),
+  trigger: z.string(),
+  startTime: isoTime.optional(),
+  endTime: isoTime.optional(),
+  total: z.int(),
+  failed: z.int(),
+  succeed: z.int(),
+  inProgress: z.int(),
+  stopped: z.int(),
+});
+
+export const failedTaskSchema = z.object({
+  policyName: z.string(),
+  executionId: z.int(),
+  taskId: z.int(),
+  status: z.string(),
+  srcResource: z.string(),
+  dstResource: z.string(),
+  logExcerpt: z.array(z.string()).optional(),
+});
+
+export const retriggerSchema = z.object({
+  policyId: z.int(),
+  policyName: z.string(),
+  reason: z.string(),
+  dryRun: z.boolean(),
+  executionId: z.int().optional(),
+  outcome: z.string(),
+});
+
+export const driftItemSchema = z.object({
+  category: z.string(),
+  name: z.string(),
+  severity: z.enum(['critical', 'warning', 'info']),
+  primary: z.string().optional(),
+  target: z.string().optional(),
+});
+
+export const targetReportSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['harbor', 'distribution']),
+  url: z.string(),
+  verdict: verdictSchema,
+  counts: countsSchema,
+  /** Every finding but `synced` (those are counted, not listed). */
+  findings: z.array(findingSchema),
+  shards: z.array(shardStatusSchema),
+  rpo: rpoSchema,
+  replication: z.object({
+    executions: z.array(executionSummarySchema),
+    failedTasks: z.array(failedTaskSchema),
+    retriggered: z.array(retriggerSchema),
+  }),
+  drift: z.array(driftItemSchema),
+  errors: z.array(scopeErrorSchema),
+});
+
+export const policyReportSchema = z.object({
+  id: z.int(),
+  name: z.string(),
+  targets: z.array(z.string()),
+  expected: z.int().nonnegative(),
+  warnings: z.array(z.string()),
+  errors: z.array(z.string()),
+});
+
+export const reportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  runId: z.string().min(1),
+  kind: z.enum(['audit', 'readiness']),
+  startedAt: isoTime,
+  finishedAt: isoTime,
+  tool: z.object({ name: z.literal('harbor-dr-auditor'), version: z.string() }),
+  primary: z.object({ name: z.string(), url: z.string() }),
+  verdict: verdictSchema,
+  policies: z.array(policyReportSchema),
+  targets: z.array(targetReportSchema),
+  errors: z.array(scopeErrorSchema),
+});
+
+/** A run's report: the JSON contract of the design, validated by this same schema. */
+export type Report = z.infer<typeof reportSchema>;
+export type TargetReport = z.infer<typeof targetReportSchema>;
+export type PolicyReport = z.infer<typeof policyReportSchema>;
+export type ShardStatus = z.infer<typeof shardStatusSchema>;
+export type RpoEstimate = z.infer<typeof rpoSchema>;
+export type ReportKind = Report['kind'];

@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalDirReportStore } from '../../../lambdas/adapters/report-store/local-dir-store';
+import { report } from '../../helpers/report-fixture';
+
+describe('LocalDirReportStore', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'harbor-dr-reports-'));
+
+  it('writes the JSON, the human report and latest.json in the design layout', async () => {
+    const root = dir();
+    const store = new LocalDirReportStore(root);
+
+    const paths = await store.save(report(), '# human\n');
+
+    expect(paths.json).toBe(
+      join(root, 'reports/audit/2026/11/29/20261129T020000000Z-abcd.json')
+    );
+    expect(paths.human).toBe(
+      join(root, 'reports/audit/2026/11/29/20261129T020000000Z-abcd.md')
+    );
+    expect(paths.latest).toBe(join(root, 'reports/audit/latest.json'));
+    expect(readFileSync(paths.human, 'utf8')).toBe('# human\n');
+    expect(JSON.parse(readFileSync(paths.latest, 'utf8'))).toEqual(
+      JSON.parse(readFileSync(paths.json, 'utf8'))
+    );
+  });
+
+  it('refuses to write a report that breaks its own schema', async () => {
+    const store = new LocalDirReportStore(dir());
+    const broken = report({ runId: '' });
+
+    await expect(store.save(broken, '')).rejects.toThrow(/runId/);
+  });
+
+  it('reads earlier reports back newest first, skipping unreadable ones', async () => {
+    const root = dir();
+    const store = new LocalDirReportStore(root);
+    await store.save(
+      report({
+        runId: '20261127T020000000Z-a',
+        startedAt: '2026-11-27T02:00:00.000Z',
+      }),
+      ''
+    );
+    await store.save(
+      report({
+        runId: '20261129T020000000Z-c',
+        startedAt: '2026-11-29T02:00:00.000Z',
+      }),
+      ''
+    );
+    const middle = await store.save(
+      report({
+        runId: '20261128T020000000Z-b',
+        startedAt: '2026-11-28T02:00:00.000Z',
+      }),
+      ''
+    );
+    writeFileSync(
+      middle.json.replace('-b.json', '-x.json'),
+      '{"not":"a report"}'
+    );
+
+    const recent = await store.recent('audit', 2);
+    const none = await store.recent('readiness', 5);
+
+    expect(recent.map((r) => r.runId)).toEqual([
+      '20261129T020000000Z-c',
+      '20261128T020000000Z-b',
+    ]);
+    expect(none).toEqual([]);
+  });
+});
