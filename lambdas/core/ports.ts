@@ -87,3 +87,21 @@ export interface ReportStore {
   /** Earlier reports of a kind, newest first, at most `limit` (for trends and cooldowns). */
   recent(kind: ReportKind, limit: number): Promise<Report[]>;
 }
+
+/** A short message about a run, for people and for subscription filters. */
+export interface Notification {
+  /** At most 100 characters (SNS's limit). */
+  subject: string;
+  body: string;
+  attributes: {
+    kind: ReportKind;
+    verdict: Report['verdict'];
+    /** `ok`, `problem` or `unknown`, for subscription filter policies. */
+    severity: 'ok' | 'problem' | 'unknown';
+  };
+}
+
+/** Where run summaries go (SNS in AWS, the terminal locally). */
+export interface Notifier {
+  publish(notification: Notification): Promise<void>;
+}
