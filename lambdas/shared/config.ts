@@ -84,6 +84,110 @@ const notifySchema = z.strictObject({
     .default('change'),
 });
 
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+  2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** An EventBridge Scheduler expression: `cron(m h dom mon dow year)` or `rate(n unit)`. */
+const scheduleExpression = z
+  .string()
+  .regex(
+    /^(?:cron\((?:\S+\s+){5}\S+\)|rate\(\d+\s+(?:minute|minutes|hour|hours|day|days)\))$/,
+    {
+      error:
+        'must be "cron(minutes hours day-of-month month day-of-week year)" or "rate(n unit)"',
+    }
+  );
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be an IANA time zone such as "UTC" or "Europe/Paris"' }
+);
+
+const scheduleSchema = z.strictObject({
+  expression: scheduleExpression,
+  timeZone: timeZone.default('UTC'),
+});
+
+const functionSizing = (timeoutSeconds: number) => ({
+  memoryMiB: z.int().min(128).max(10_240).default(1024),
+  timeoutSeconds: z
+    .int()
+    .min(10, { error: 'must be at least 10 seconds' })
+    .max(900, { error: 'must be at most 900 seconds (the Lambda limit)' })
+    .default(timeoutSeconds),
+});
+
+/**
+ * How the stack deploys the functions. Read by the CDK app at synth time only; the
+ * functions receive the rest of the configuration.
+ */
+const deploymentSchema = z.strictObject({
+  audit: z
+    .strictObject({
+      /** Nightly at 02:00 UTC unless configured. */
+      schedule: scheduleSchema.prefault({ expression: 'cron(0 2 * * ? *)' }),
+      ...functionSizing(900),
+    })
+    .prefault({}),
+  readiness: z
+    .strictObject({
+      /** Readiness runs on demand; a schedule is optional. */
+      schedule: scheduleSchema.optional(),
+      ...functionSizing(300),
+    })
+    .prefault({}),
+  reportRetentionDays: z.int().min(1).max(36_500).default(400),
+  logRetentionDays: z
+    .union(
+      LOG_RETENTION_DAYS.map((d) => z.literal(d)),
+      {
+        error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      }
+    )
+    .default(90),
+  logLevel: z
+    .enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], {
+      error: 'must be DEBUG, INFO, WARN or ERROR',
+    })
+    .default('INFO'),
+  /** Places the functions in a VPC, for a Harbor reachable only privately. */
+  vpc: z
+    .strictObject({
+      subnetIds: z
+        .array(
+          z.string().regex(/^subnet-[0-9a-f]+$/, {
+            error: 'must be a subnet id (subnet-...)',
+          })
+        )
+        .min(1, { error: 'must list at least one subnet id' }),
+      securityGroupIds: z
+        .array(
+          z.string().regex(/^sg-[0-9a-f]+$/, {
+            error: 'must be a security group id (sg-...)',
+          })
+        )
+        .min(1, { error: 'must list at least one security group id' }),
+    })
+    .optional(),
+  /** A customer-managed KMS key for the topic; SNS's AWS-managed key otherwise. */
+  topicKmsKeyArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, {
+      error: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+    })
+    .optional(),
+});
+
 /** The whole configuration file, as operators write it (YAML or JSON). */
 export const configSchema = z
   .strictObject({
@@ -105,6 +209,7 @@ export const configSchema = z
     rpoObjectiveMinutes: z.int().positive().max(525_600).default(60),
     retrigger: retriggerSchema.prefault({}),
     notify: notifySchema.prefault({}),
+    deployment: deploymentSchema.prefault({}),
   })
   .check((ctx) => {
     const { primary, targets } = ctx.value;
@@ -147,6 +252,8 @@ export type HarborDrConfig = z.output<typeof configSchema>;
 export type TargetConfig = HarborDrConfig['targets'][number];
 /** A configured primary Harbor. */
 export type PrimaryConfig = HarborDrConfig['primary'];
+/** How the stack deploys the functions (synth time only). */
+export type DeploymentConfig = HarborDrConfig['deployment'];
 /** A reference to credentials (never the credentials themselves). */
 export type CredentialsRef = z.output<typeof credentialsRef>;
 

@@ -205,3 +205,110 @@ describe('parseConfigText', () => {
     expect(() => parseConfigText(text, 'dup.yaml')).toThrow(ConfigError);
   });
 });
+
+describe('parseConfig: the deployment section', () => {
+  it('defaults to a nightly 02:00 UTC audit and an on-demand readiness', () => {
+    // Act
+    const { deployment } = parseConfig(valid(), 'test.yaml');
+
+    // Assert
+    expect(deployment).toEqual({
+      audit: {
+        schedule: { expression: 'cron(0 2 * * ? *)', timeZone: 'UTC' },
+        memoryMiB: 1024,
+        timeoutSeconds: 900,
+      },
+      readiness: { memoryMiB: 1024, timeoutSeconds: 300 },
+      reportRetentionDays: 400,
+      logRetentionDays: 90,
+      logLevel: 'INFO',
+    });
+  });
+
+  it('accepts a full deployment section', () => {
+    // Arrange
+    const raw = {
+      ...valid(),
+      deployment: {
+        audit: {
+          schedule: {
+            expression: 'cron(30 1 * * ? *)',
+            timeZone: 'Europe/Paris',
+          },
+          memoryMiB: 2048,
+          timeoutSeconds: 600,
+        },
+        readiness: { schedule: { expression: 'rate(6 hours)' } },
+        reportRetentionDays: 90,
+        logRetentionDays: 30,
+        logLevel: 'DEBUG',
+        vpc: { subnetIds: ['subnet-0abc'], securityGroupIds: ['sg-0123'] },
+        topicKmsKeyArn:
+          'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+    };
+
+    // Act
+    const { deployment } = parseConfig(raw, 'test.yaml');
+
+    // Assert
+    expect(deployment.audit.schedule.timeZone).toBe('Europe/Paris');
+    expect(deployment.readiness.schedule).toEqual({
+      expression: 'rate(6 hours)',
+      timeZone: 'UTC',
+    });
+    expect(deployment.readiness.timeoutSeconds).toBe(300);
+    expect(deployment.vpc?.subnetIds).toEqual(['subnet-0abc']);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'a five-field cron',
+      { audit: { schedule: { expression: 'cron(0 2 * * *)' } } },
+      'deployment.audit.schedule.expression: must be "cron(minutes hours day-of-month month day-of-week year)" or "rate(n unit)"',
+    ],
+    [
+      'an unknown time zone',
+      {
+        audit: {
+          schedule: { expression: 'cron(0 2 * * ? *)', timeZone: 'Mars/Base' },
+        },
+      },
+      'deployment.audit.schedule.timeZone: must be an IANA time zone such as "UTC" or "Europe/Paris"',
+    ],
+    [
+      'a timeout above Lambda’s 15 minutes',
+      { audit: { timeoutSeconds: 901 } },
+      'deployment.audit.timeoutSeconds: must be at most 900 seconds (the Lambda limit)',
+    ],
+    [
+      'a log retention CloudWatch does not offer',
+      { logRetentionDays: 8 },
+      'deployment.logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+    ],
+    [
+      'a malformed subnet id',
+      { vpc: { subnetIds: ['10.0.0.0/24'], securityGroupIds: ['sg-1'] } },
+      'deployment.vpc.subnetIds[0]: must be a subnet id (subnet-...)',
+    ],
+    [
+      'a key alias instead of a key ARN',
+      { topicKmsKeyArn: 'alias/aws/sns' },
+      'deployment.topicKmsKeyArn: must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+    ],
+    [
+      'a misspelt field',
+      { logRetention: 30 },
+      'deployment: unknown field "logRetention"',
+    ],
+  ])('names the field for %s', (_label, deployment, expected) => {
+    // Arrange
+    const raw = { ...valid(), deployment };
+
+    // Act
+    const problems = problemsOf(raw);
+
+    // Assert
+    expect(problems).toContain(expected);
+  });
+});
