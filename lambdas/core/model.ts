@@ -62,6 +62,15 @@ export interface Accessory {
   /** `signature.cosign`, `signature.notation`, `sbom.harbor`, `subject.accessory`, ... */
   type: string;
   subjectDigest: string;
+  /**
+   * The accessory's own tags (usually none: then it is replicated by digest). Harbor
+   * replicates an accessory with its own tags, never its subject's.
+   */
+  tags?: string[];
+  /** The accessory's manifest media type, when the adapter knows it. */
+  manifestMediaType?: string;
+  /** ISO 8601 creation time (Harbor: `creation_time`), for evidence and RPO. */
+  pushTime?: string;
 }
 
 /**
@@ -83,6 +92,11 @@ export interface HarborArtifact {
   labels: string[];
   /** Digests of index children (empty for a plain manifest). */
   childDigests: string[];
+  /**
+   * Every accessory reachable from this artifact: its own, those of its index children,
+   * and accessories of accessories (each names its `subjectDigest`). Harbor's filters see
+   * them all with this artifact's tags as parent tags and its labels.
+   */
   accessories: Accessory[];
 }
 
@@ -105,7 +119,12 @@ export interface ScopeError {
 /** What a source project holds, or why it could not be listed completely. */
 export type ProjectInventory =
   | { project: string; complete: true; artifacts: HarborArtifact[] }
-  | { project: string; complete: false; artifacts: HarborArtifact[]; error: ScopeError };
+  | {
+      project: string;
+      complete: false;
+      artifacts: HarborArtifact[];
+      error: ScopeError;
+    };
 
 /** One reference that a target must hold: a tag, or a digest for untagged content. */
 export interface ExpectedRef {
@@ -128,6 +147,30 @@ export interface ExpectedRef {
     accessoryOf?: { digest: string; type: string };
   };
   policy: { id: number; name: string; override: boolean; deletion: boolean };
+  /**
+   * Set when the source side of this ref could not be seen completely (an incomplete
+   * project listing): the diff reports the ref as `unknown` with this reason, never synced.
+   */
+  unknownReason?: string;
+  /**
+   * Set when two or more sources put different digests under this same destination
+   * ref (flattening, or overlapping policies): every candidate, this ref's own first.
+   */
+  collision?: CollisionCandidate[];
+}
+
+/** One of the sources that compete for the same destination ref. */
+export interface CollisionCandidate {
+  digest: string;
+  source: ExpectedRef['source'];
+  policy: ExpectedRef['policy'];
+}
+
+/** A repository whose observation failed: every expected ref in it becomes unknown. */
+export interface UnobservedRepository {
+  repository: string;
+  /** Why it could not be observed (never a secret). */
+  reason: string;
 }
 
 /** A tag (or bare digest) that a target really holds, with the digest it resolves to. */
@@ -159,7 +202,9 @@ export type FindingState =
   | 'accessory-missing'
   | 'orphaned'
   | 'unexpected'
-  | 'unknown';
+  | 'unknown'
+  /** Two or more sources expect different digests under the same destination ref. */
+  | 'collision';
 
 /** One difference (or confirmation), with its evidence. */
 export interface Finding {
@@ -178,6 +223,10 @@ export interface Finding {
   detail?: string;
   /** Missing index children or accessories, by digest. */
   missingDigests?: string[];
+  /** When the target's copy was pushed (Harbor targets), for replication lag. */
+  observedPushTime?: string;
+  /** For `collision`: every competing source. */
+  candidates?: CollisionCandidate[];
 }
 
 /** The four verdicts. UNKNOWN = the audit could not see everything that it counts. */
