@@ -13,3 +13,22 @@ export const ENV_KEYS = {
 
 /** Where the CLI and the CDK app find the configuration file when none is given. */
 export const CONFIG_PATH_ENV = 'HARBOR_DR_CONFIG';
+
+/**
+ * CloudWatch metric names and namespace, shared by the functions (which emit them as EMF)
+ * and the stack (whose alarms watch them). Dimensions: `service`, plus `targetRegistry`
+ * on per-target metrics; never repository or tag names (cardinality).
+ */
+export const METRICS = {
+  namespace: 'HarborDR',
+  /** Per run: targets whose verdict is not READY, plus run-level errors. */
+  problems: 'Problems',
+  /** Missing or digest-mismatched artifacts (per run, and per target). */
+  artifactsMissing: 'ArtifactsMissing',
+  /** Per target: the RPO estimate, how old the oldest unreplicated change is. */
+  exposureSeconds: 'ExposureSeconds',
+  /** Per target: 1 when the verdict is READY, else 0. */
+  targetReady: 'TargetReady',
+  /** Per run: replication executions started by a re-trigger (dry runs excluded). */
+  retriggersStarted: 'RetriggersStarted',
+} as const;

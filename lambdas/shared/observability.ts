@@ -1,0 +1,67 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
+import type { Report } from '../core/report';
+import { METRICS } from './env-keys';
+
+/**
+ * The structured logger of every function. The service name and level come from
+ * `POWERTOOLS_SERVICE_NAME` and `POWERTOOLS_LOG_LEVEL`, which the stack sets. Never log
+ * credentials or Authorization headers.
+ */
+export const logger = new Logger();
+
+/**
+ * The EMF metrics of every function, in the `HarborDR` namespace, with the `service`
+ * dimension from `POWERTOOLS_SERVICE_NAME`. Handlers call `publishStoredMetrics()` in a
+ * `finally`.
+ */
+export const metrics = new Metrics({ namespace: METRICS.namespace });
+
+/** The part of Powertools' Metrics that {@link recordReportMetrics} uses. */
+export type MetricsSink = Pick<Metrics, 'addMetric' | 'singleMetric'>;
+
+/**
+ * Turns a report into metrics: per run `Problems`, `ArtifactsMissing` and
+ * `RetriggersStarted` (stored, published by the handler), and per target
+ * `ArtifactsMissing`, `ExposureSeconds` and `TargetReady` with the `targetRegistry`
+ * dimension (emitted at once, as single metrics carry their own dimension set).
+ */
+export function recordReportMetrics(sink: MetricsSink, report: Report): void {
+  let missing = 0;
+  let retriggers = 0;
+  let problems = report.errors.length;
+  for (const target of report.targets) {
+    const targetMissing = target.counts.missing + target.counts.mismatched;
+    missing += targetMissing;
+    if (target.verdict !== 'READY') problems += 1;
+    retriggers += target.replication.retriggered.filter(
+      (r) => !r.dryRun && r.executionId !== undefined
+    ).length;
+
+    // A single metric is flushed (dimensions and all) at its first addMetric: one each.
+    const perTarget = (name: string, unit: Unit, value: number) => {
+      const single = sink.singleMetric();
+      single.addDimension('targetRegistry', target.name);
+      single.addMetadata('verdict', target.verdict);
+      single.addMetric(name, unit, value);
+    };
+    perTarget(METRICS.artifactsMissing, MetricUnit.Count, targetMissing);
+    perTarget(
+      METRICS.targetReady,
+      MetricUnit.Count,
+      target.verdict === 'READY' ? 1 : 0
+    );
+    // An estimate of null means it could not be computed: no datapoint beats a false zero.
+    if (target.rpo.estimateSeconds !== null) {
+      perTarget(
+        METRICS.exposureSeconds,
+        MetricUnit.Seconds,
+        target.rpo.estimateSeconds
+      );
+    }
+  }
+  sink.addMetric(METRICS.problems, MetricUnit.Count, problems);
+  sink.addMetric(METRICS.artifactsMissing, MetricUnit.Count, missing);
+  sink.addMetric(METRICS.retriggersStarted, MetricUnit.Count, retriggers);
+}
