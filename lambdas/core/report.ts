@@ -17,7 +17,22 @@ export const findingStateSchema = z.enum([
   'orphaned',
   'unexpected',
   'unknown',
+  'collision',
 ]);
+
+const sourceSchema = z.object({
+  repository: z.string(),
+  reference: z.string(),
+  pushTime: isoTime.optional(),
+  accessoryOf: z.object({ digest, type: z.string() }).optional(),
+});
+
+const policyRefSchema = z.object({
+  id: z.int(),
+  name: z.string(),
+  override: z.boolean(),
+  deletion: z.boolean(),
+});
 
 export const findingSchema = z.object({
   state: findingStateSchema,
@@ -26,24 +41,14 @@ export const findingSchema = z.object({
   reference: z.string(),
   expectedDigest: digest.optional(),
   observedDigest: digest.optional(),
-  source: z
-    .object({
-      repository: z.string(),
-      reference: z.string(),
-      pushTime: isoTime.optional(),
-      accessoryOf: z.object({ digest, type: z.string() }).optional(),
-    })
-    .optional(),
-  policy: z
-    .object({
-      id: z.int(),
-      name: z.string(),
-      override: z.boolean(),
-      deletion: z.boolean(),
-    })
-    .optional(),
+  source: sourceSchema.optional(),
+  policy: policyRefSchema.optional(),
   detail: z.string().optional(),
   missingDigests: z.array(digest).optional(),
+  observedPushTime: isoTime.optional(),
+  candidates: z
+    .array(z.object({ digest, source: sourceSchema, policy: policyRefSchema }))
+    .optional(),
 });
 
 export const scopeErrorSchema = z.object({
