@@ -1,0 +1,165 @@
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import type { ReportStore } from '../../core/ports';
+import { reportSchema, type Report, type ReportKind } from '../../core/report';
+import { latestKey, reportKeys } from '../../core/report-layout';
+import { ReportStoreError } from './aws-errors';
+
+const JSON_TYPE = 'application/json';
+const MARKDOWN_TYPE = 'text/markdown; charset=utf-8';
+
+// Only the fields this store depends on; z.object drops the rest.
+const listPageSchema = z.object({
+  Contents: z.array(z.object({ Key: z.string() })).optional(),
+  IsTruncated: z.boolean().optional(),
+  NextContinuationToken: z.string().optional(),
+});
+
+/** Where the store writes: a bucket and the key prefix of the design's layout. */
+export interface S3ReportStoreOptions {
+  bucket: string;
+  /**
+   * The first path segment of every key; the stack grants access under it only.
+   * @default 'reports'
+   */
+  prefix?: string;
+}
+
+/**
+ * Keeps reports in S3 with the design's layout
+ * (`reports/<kind>/<yyyy>/<mm>/<dd>/<runId>.json`, the Markdown report beside it,
+ * `reports/<kind>/latest.json` written last), as the local directory store does on disk.
+ */
+export class S3ReportStore implements ReportStore {
+  private readonly bucket: string;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly s3: Pick<S3Client, 'send'>,
+    options: S3ReportStoreOptions
+  ) {
+    this.bucket = options.bucket;
+    this.prefix = options.prefix ?? 'reports';
+  }
+
+  /**
+   * Validates the report, writes its JSON and Markdown, then `latest.json`.
+   * @throws ReportStoreError when a write fails; `latest.json` is then left as it was
+   */
+  async save(
+    report: Report,
+    human: string
+  ): Promise<{ json: string; human: string; latest: string }> {
+    const valid = reportSchema.parse(report);
+    const keys = reportKeys(valid, this.prefix);
+    const json = `${JSON.stringify(valid, null, 2)}\n`;
+    // Sequential on purpose: latest.json must never point at a report that is not there.
+    await this.put(keys.json, json, JSON_TYPE);
+    await this.put(keys.human, human, MARKDOWN_TYPE);
+    await this.put(keys.latest, json, JSON_TYPE);
+    return {
+      json: this.uri(keys.json),
+      human: this.uri(keys.human),
+      latest: this.uri(keys.latest),
+    };
+  }
+
+  /**
+   * Earlier reports of a kind, newest first. A report that cannot be parsed, or that
+   * vanished between listing and reading, is skipped: trends degrade, the run does not.
+   * @throws ReportStoreError when listing or reading fails otherwise
+   */
+  async recent(kind: ReportKind, limit: number): Promise<Report[]> {
+    if (limit <= 0) return [];
+    const latest = latestKey(kind, this.prefix);
+    const dir = latest.slice(0, latest.lastIndexOf('/') + 1);
+    const keys = (await this.listKeys(dir)).filter(
+      (k) => k.endsWith('.json') && k !== latest
+    );
+    // Run ids start with the UTC start time, so the newest sort last.
+    keys.sort((a, b) => (basename(a) < basename(b) ? 1 : -1));
+    const reports: Report[] = [];
+    for (const key of keys) {
+      if (reports.length >= limit) break;
+      const text = await this.read(key);
+      if (text === null) continue;
+      const parsed = reportSchema.safeParse(parseJson(text));
+      if (parsed.success) reports.push(parsed.data);
+    }
+    return reports;
+  }
+
+  private uri(key: string): string {
+    return `s3://${this.bucket}/${key}`;
+  }
+
+  private async put(key: string, body: string, contentType: string) {
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+        })
+      );
+    } catch (err) {
+      throw new ReportStoreError('PutObject', this.uri(key), err);
+    }
+  }
+
+  private async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      let page: z.infer<typeof listPageSchema>;
+      try {
+        page = listPageSchema.parse(
+          await this.s3.send(
+            new ListObjectsV2Command({
+              Bucket: this.bucket,
+              Prefix: prefix,
+              ContinuationToken: token,
+            })
+          )
+        );
+      } catch (err) {
+        throw new ReportStoreError('ListObjectsV2', this.uri(prefix), err);
+      }
+      for (const object of page.Contents ?? []) keys.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return keys;
+  }
+
+  /** The object's text, or null when it no longer exists. */
+  private async read(key: string): Promise<string | null> {
+    try {
+      const out = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key })
+      );
+      if (out.Body === undefined) return null;
+      return await out.Body.transformToString('utf-8');
+    } catch (err) {
+      if ((err as { name?: unknown }).name === 'NoSuchKey') return null;
+      throw new ReportStoreError('GetObject', this.uri(key), err);
+    }
+  }
+}
+
+function basename(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
