@@ -6,7 +6,8 @@ export type HarborDrErrorCode =
   | 'UPSTREAM_SCHEMA'
   | 'AUTH'
   | 'CONFLICT'
-  | 'DEADLINE';
+  | 'DEADLINE'
+  | 'INCOMPLETE_LISTING';
 
 /** Base of the error taxonomy: a code, whether a retry could help, and an ES2022 cause. */
 export class HarborDrError extends Error {
@@ -51,4 +52,163 @@ export function isError(value: unknown): value is Error {
 /** Turns anything thrown into a one-line message. */
 export function errorMessage(value: unknown): string {
   return isError(value) ? value.message : String(value);
+}
+
+/** Which upstream a request went to, for error messages (never with credentials). */
+export interface UpstreamRequestInfo {
+  /** The configured name of the upstream (`harbor-primary`, `cluster1-registry`). */
+  service: string;
+  method: string;
+  /** Path and query, relative to the upstream's origin. */
+  path: string;
+}
+
+function describeRequest(info: UpstreamRequestInfo): string {
+  return `${info.service} ${info.method} ${info.path}`;
+}
+
+/**
+ * An upstream answered with an unexpected status, or did not answer at all (`status` 0:
+ * connection refused or reset). Retryable when the status is 5xx, 429 or 0.
+ */
+export class UpstreamHttpError extends HarborDrError {
+  readonly service: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  /** The first `errors[].code` of a Harbor/OCI error body, when there was one. */
+  readonly upstreamCode: string | undefined;
+
+  constructor(
+    info: UpstreamRequestInfo & {
+      status: number;
+      upstreamCode?: string;
+      detail?: string;
+      cause?: unknown;
+    }
+  ) {
+    const what =
+      info.status === 0 ? 'no response' : `HTTP ${info.status.toString()}`;
+    const code = info.upstreamCode ? ` ${info.upstreamCode}` : '';
+    const detail = info.detail ? `: ${info.detail}` : '';
+    super(
+      'UPSTREAM_HTTP',
+      `${describeRequest(info)}: ${what}${code}${detail}`,
+      {
+        retryable:
+          info.status === 0 || info.status === 429 || info.status >= 500,
+        cause: info.cause,
+      }
+    );
+    this.name = 'UpstreamHttpError';
+    this.service = info.service;
+    this.method = info.method;
+    this.path = info.path;
+    this.status = info.status;
+    this.upstreamCode = info.upstreamCode;
+  }
+}
+
+/** An upstream did not answer within the per-request deadline (retries included). */
+export class UpstreamTimeoutError extends HarborDrError {
+  readonly service: string;
+  readonly method: string;
+  readonly path: string;
+  readonly timeoutMs: number;
+
+  constructor(
+    info: UpstreamRequestInfo & { timeoutMs: number; cause?: unknown }
+  ) {
+    super(
+      'UPSTREAM_TIMEOUT',
+      `${describeRequest(info)}: no complete answer within ${info.timeoutMs.toString()} ms`,
+      { retryable: true, cause: info.cause }
+    );
+    this.name = 'UpstreamTimeoutError';
+    this.service = info.service;
+    this.method = info.method;
+    this.path = info.path;
+    this.timeoutMs = info.timeoutMs;
+  }
+}
+
+/**
+ * An upstream answered 2xx with a body that is not what the contract says (not JSON,
+ * truncated, a field missing or of another type). `problems` name the field paths
+ * (`[3].tags[0].name: expected string`); upstream values are never echoed.
+ */
+export class UpstreamSchemaError extends HarborDrError {
+  readonly service: string;
+  readonly method: string;
+  readonly path: string;
+  readonly problems: readonly string[];
+
+  constructor(
+    info: UpstreamRequestInfo & { problems: readonly string[]; cause?: unknown }
+  ) {
+    super(
+      'UPSTREAM_SCHEMA',
+      `${describeRequest(info)}: unexpected response: ${info.problems.join('; ')}`,
+      { retryable: false, cause: info.cause }
+    );
+    this.name = 'UpstreamSchemaError';
+    this.service = info.service;
+    this.method = info.method;
+    this.path = info.path;
+    this.problems = info.problems;
+  }
+}
+
+/**
+ * Credentials were rejected (401) or lack a permission (403), or could not be resolved.
+ * Not retryable: the answer will not change without an operator. `status` is absent when
+ * no request was involved (a missing secret).
+ */
+export class AuthError extends HarborDrError {
+  readonly service: string;
+  readonly status: number | undefined;
+
+  constructor(
+    service: string,
+    message: string,
+    options?: {
+      status?: number;
+      request?: UpstreamRequestInfo;
+      cause?: unknown;
+    }
+  ) {
+    const where = options?.request
+      ? `${describeRequest(options.request)}: `
+      : `${service}: `;
+    super('AUTH', `${where}${message}`, {
+      retryable: false,
+      cause: options?.cause,
+    });
+    this.name = 'AuthError';
+    this.service = service;
+    this.status = options?.status;
+  }
+}
+
+/**
+ * A paginated listing could not be seen whole: the total changed while paging, a page came
+ * back short, or the pagination links ended early or looped. Never returned as a partial
+ * list; retryable, since the listing usually settles.
+ */
+export class IncompleteListingError extends HarborDrError {
+  readonly service: string;
+  readonly path: string;
+
+  constructor(service: string, path: string, reason: string) {
+    super(
+      'INCOMPLETE_LISTING',
+      `${service} GET ${path}: incomplete listing: ${reason}`,
+      {
+        retryable: true,
+      }
+    );
+    this.name = 'IncompleteListingError';
+    this.service = service;
+    this.path = path;
+  }
 }

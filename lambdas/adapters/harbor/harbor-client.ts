@@ -1,0 +1,433 @@
+import { z } from 'zod';
+import { IncompleteListingError, UpstreamSchemaError } from '../../core/errors';
+import type {
+  Accessory,
+  HarborArtifact,
+  HarborProject,
+  PolicyFilter,
+  RegistryEndpoint,
+  ReplicationPolicy,
+} from '../../core/model';
+import type { HarborApi, HarborIdentity } from '../../core/ports';
+import { nextLink, resolveLink } from '../http/link';
+import { parseJsonBody } from '../http/parse';
+import { basicAuthorization } from '../http/pool';
+import type { HttpClient, HttpResponse } from '../http/pool';
+import type { Credentials } from '../secrets/credentials';
+import {
+  accessorySchema,
+  artifactSchema,
+  projectSchema,
+  registrySchema,
+  replicationPolicySchema,
+  repositorySchema,
+  userRespSchema,
+} from './schemas';
+import type {
+  HarborAccessoryResp,
+  HarborArtifactResp,
+  HarborProjectResp,
+  HarborRegistry,
+  HarborReplicationPolicy,
+} from './schemas';
+
+/** Options of a Harbor API client. */
+export interface HarborClientOptions {
+  /** The client of the Harbor's origin (see createHttpClient). */
+  http: HttpClient;
+  /** The Harbor's URL as configured; a path prefix (behind a proxy) is kept. */
+  baseUrl: string;
+  /** Anonymous when absent. */
+  credentials?: Credentials;
+  /** Harbor rejects more than 100 (swagger maximum). @default 100 */
+  pageSize?: number;
+  /**
+   * Also list the accessories of index children and of accessories (one call each), as
+   * Harbor's replication does; the artifact list only embeds each artifact's own.
+   * @default true
+   */
+  deepAccessories?: boolean;
+}
+
+/** Harbor's `{project}/{rest}` split of a full repository name. */
+export function splitRepository(repository: string): {
+  project: string;
+  rest: string;
+} {
+  const i = repository.indexOf('/');
+  if (i <= 0 || i === repository.length - 1) {
+    throw new RangeError(
+      `"${repository}" is not a full repository name (project/name)`
+    );
+  }
+  return { project: repository.slice(0, i), rest: repository.slice(i + 1) };
+}
+
+/**
+ * The path of a repository's artifacts. The part after the project is encoded twice
+ * (`a/b` → `a%252Fb`), as Harbor's swagger and its own client do.
+ */
+export function artifactsPath(repository: string): string {
+  const { project, rest } = splitRepository(repository);
+  return `/projects/${encodeURIComponent(project)}/repositories/${encodeURIComponent(encodeURIComponent(rest))}/artifacts`;
+}
+
+function toEndpoint(r: HarborRegistry): RegistryEndpoint {
+  return {
+    id: r.id ?? 0,
+    name: r.name,
+    type: r.type,
+    url: r.url.replace(/\/+$/, ''),
+    insecure: r.insecure ?? false,
+  };
+}
+
+function toPolicy(p: HarborReplicationPolicy): ReplicationPolicy {
+  const side = (
+    r: HarborRegistry | null | undefined
+  ): RegistryEndpoint | null => (r && (r.id ?? 0) !== 0 ? toEndpoint(r) : null);
+  const cron = p.trigger?.trigger_settings?.cron ?? '';
+  const filters: PolicyFilter[] = (p.filters ?? []).map((f) => ({
+    type: f.type,
+    value: f.value ?? '',
+    decoration: f.decoration === 'excludes' ? 'excludes' : 'matches',
+  }));
+  return {
+    id: p.id,
+    name: p.name,
+    enabled: p.enabled ?? false,
+    srcRegistry: side(p.src_registry),
+    destRegistry: side(p.dest_registry),
+    destNamespace: p.dest_namespace ?? '',
+    // Omitted by older Harbors and on policies created without it: the API default is -1.
+    destNamespaceReplaceCount: p.dest_namespace_replace_count ?? -1,
+    trigger: {
+      type: p.trigger?.type ?? 'manual',
+      ...(cron !== '' ? { cron } : {}),
+    },
+    filters,
+    override: p.override ?? false,
+    // Responses carry both; `deletion` is the deprecated twin that Harbor's handler reads.
+    deletion: p.replicate_deletion ?? p.deletion ?? false,
+    singleActiveReplication: p.single_active_replication ?? false,
+    ...(p.creation_time ? { creationTime: p.creation_time } : {}),
+    ...(p.update_time ? { updateTime: p.update_time } : {}),
+  };
+}
+
+function toProject(p: HarborProjectResp): HarborProject {
+  return {
+    id: p.project_id,
+    name: p.name,
+    registryId: p.registry_id ?? 0,
+    public: p.metadata?.public === 'true',
+  };
+}
+
+function toAccessory(
+  acc: HarborAccessoryResp,
+  fallbackSubject: string
+): Accessory {
+  return {
+    digest: acc.digest,
+    type: acc.type,
+    // An empty string is as good as absent here.
+    subjectDigest:
+      acc.subject_artifact_digest === '' || acc.subject_artifact_digest == null
+        ? fallbackSubject
+        : acc.subject_artifact_digest,
+    ...(acc.creation_time ? { pushTime: acc.creation_time } : {}),
+  };
+}
+
+function toArtifact(repository: string, a: HarborArtifactResp): HarborArtifact {
+  return {
+    repository,
+    digest: a.digest,
+    manifestMediaType: a.manifest_media_type ?? a.media_type ?? '',
+    type: a.type,
+    ...(a.push_time ? { pushTime: a.push_time } : {}),
+    tags: (a.tags ?? []).map((t) => ({
+      name: t.name,
+      ...(t.push_time ? { pushTime: t.push_time } : {}),
+    })),
+    labels: (a.labels ?? []).map((l) => l.name),
+    childDigests: [...new Set((a.references ?? []).map((r) => r.child_digest))],
+    accessories: (a.accessories ?? []).map((acc) => toAccessory(acc, a.digest)),
+  };
+}
+
+function parseTotal(
+  value: string | string[] | undefined,
+  service: string,
+  path: string
+): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim())) {
+    throw new UpstreamSchemaError({
+      service,
+      method: 'GET',
+      path,
+      problems: ['X-Total-Count: is not a whole number'],
+    });
+  }
+  return Number(text.trim());
+}
+
+function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * The read side of a Harbor's API v2.0 (HarborApi). Lists follow X-Total-Count and Link to
+ * the end and throw rather than return a partial answer. Sends Basic credentials on every
+ * call and never a cookie (a `sid` cookie would switch Harbor's CSRF check on).
+ */
+export class HarborClient implements HarborApi {
+  private readonly http: HttpClient;
+  private readonly prefix: string;
+  private readonly authorization: string | undefined;
+  private readonly pageSize: number;
+  private readonly deepAccessories: boolean;
+
+  constructor(opts: HarborClientOptions) {
+    this.http = opts.http;
+    this.prefix = `${new URL(opts.baseUrl).pathname.replace(/\/+$/, '')}/api/v2.0`;
+    this.authorization = opts.credentials
+      ? basicAuthorization(opts.credentials.username, opts.credentials.password)
+      : undefined;
+    this.pageSize = Math.min(100, Math.max(1, opts.pageSize ?? 100));
+    this.deepAccessories = opts.deepAccessories ?? true;
+  }
+
+  async whoAmI(): Promise<HarborIdentity> {
+    const res = await this.get('/users/current', [200, 401, 412]);
+    if (res.status === 401) return { kind: 'anonymous' };
+    // Robots are not users: Harbor answers 412 "not available for security context".
+    if (res.status === 412) return { kind: 'robot' };
+    const user = parseJsonBody(res, userRespSchema, this.http.service);
+    return {
+      kind: 'user',
+      username: user.username,
+      sysadmin: user.sysadmin_flag ?? false,
+    };
+  }
+
+  async listPolicies(): Promise<ReplicationPolicy[]> {
+    const rows = await this.listAll(
+      '/replication/policies',
+      { sort: 'id' },
+      replicationPolicySchema
+    );
+    return dedupe(rows, (p) => String(p.id)).map(toPolicy);
+  }
+
+  async listRegistries(): Promise<RegistryEndpoint[]> {
+    const rows = await this.listAll(
+      '/registries',
+      { sort: 'id' },
+      registrySchema
+    );
+    return dedupe(rows.map(toEndpoint), (r) => String(r.id));
+  }
+
+  async listProjects(): Promise<HarborProject[]> {
+    const rows = await this.listAll(
+      '/projects',
+      { sort: 'name' },
+      projectSchema
+    );
+    return dedupe(rows.map(toProject), (p) => p.name);
+  }
+
+  /**
+   * One project by name; null when it does not exist or the identity cannot see it. Harbor
+   * checks permissions before existence, so a missing project answers 403, not 404: a 403
+   * is settled by the exact-name list (empty = absent or invisible). 401 throws AuthError.
+   */
+  async getProject(name: string): Promise<HarborProject | null> {
+    const res = await this.get(
+      `/projects/${encodeURIComponent(name)}`,
+      [200, 403, 404],
+      {
+        'x-is-resource-name': 'true',
+      }
+    );
+    if (res.status === 404) return null;
+    if (res.status === 200) {
+      return toProject(parseJsonBody(res, projectSchema, this.http.service));
+    }
+    const rows = await this.listAll('/projects', { name }, projectSchema);
+    const match = rows.find((p) => p.name === name);
+    return match ? toProject(match) : null;
+  }
+
+  async listRepositories(project: string): Promise<string[]> {
+    const rows = await this.listAll(
+      `/projects/${encodeURIComponent(project)}/repositories`,
+      { sort: 'repository_id' },
+      repositorySchema
+    );
+    const names = [...new Set(rows.map((r) => r.name))];
+    const foreign = names.find((n) => !n.startsWith(`${project}/`));
+    if (foreign !== undefined) {
+      throw new UpstreamSchemaError({
+        service: this.http.service,
+        method: 'GET',
+        path: `${this.prefix}/projects/${encodeURIComponent(project)}/repositories`,
+        problems: [
+          `name: a repository outside project "${project}" was listed`,
+        ],
+      });
+    }
+    return names;
+  }
+
+  async listArtifacts(repository: string): Promise<HarborArtifact[]> {
+    const rows = await this.listAll(
+      artifactsPath(repository),
+      {
+        with_tag: 'true',
+        with_label: 'true',
+        with_accessory: 'true',
+        // Ascending ids are stable while pushes happen (the default order is newest first).
+        sort: 'id',
+      },
+      artifactSchema
+    );
+    const artifacts = dedupe(rows, (a) => a.digest).map((a) =>
+      toArtifact(repository, a)
+    );
+    if (!this.deepAccessories) return artifacts;
+    for (const artifact of artifacts) {
+      artifact.accessories = await this.reachableAccessories(artifact);
+    }
+    return artifacts;
+  }
+
+  /**
+   * The accessories of an artifact, of its index children, and of those accessories in
+   * turn (a signature of an SBOM), each once.
+   */
+  private async reachableAccessories(
+    artifact: HarborArtifact
+  ): Promise<Accessory[]> {
+    const found = new Map(artifact.accessories.map((a) => [a.digest, a]));
+    const queue = [...artifact.childDigests, ...found.keys()];
+    const expanded = new Set<string>([artifact.digest]);
+    for (
+      let subject = queue.shift();
+      subject !== undefined;
+      subject = queue.shift()
+    ) {
+      if (expanded.has(subject)) continue;
+      expanded.add(subject);
+      const rows = await this.listAll(
+        `${artifactsPath(artifact.repository)}/${encodeURIComponent(subject)}/accessories`,
+        {},
+        accessorySchema
+      );
+      for (const row of rows) {
+        if (found.has(row.digest)) continue;
+        found.set(row.digest, toAccessory(row, subject));
+        queue.push(row.digest);
+      }
+    }
+    return [...found.values()];
+  }
+
+  private async get(
+    path: string,
+    accept: readonly number[] = [200],
+    headers: Record<string, string> = {}
+  ): Promise<HttpResponse> {
+    return this.http.request({
+      method: 'GET',
+      path: path.startsWith(this.prefix) ? path : `${this.prefix}${path}`,
+      accept,
+      headers: {
+        accept: 'application/json',
+        ...(this.authorization ? { authorization: this.authorization } : {}),
+        ...headers,
+      },
+    });
+  }
+
+  /**
+   * Every row of a paginated list. The first page sets the expected total; following pages
+   * come from Link rel="next" (relative, query un-escaped). Throws IncompleteListingError
+   * when the total moves, a page is empty early, the links end early or loop.
+   */
+  private async listAll<S extends z.ZodType>(
+    path: string,
+    query: Record<string, string>,
+    item: S
+  ): Promise<z.output<S>[]> {
+    const params = new URLSearchParams({
+      ...query,
+      page: '1',
+      page_size: String(this.pageSize),
+    });
+    const firstPath = `${this.prefix}${path}?${params.toString()}`;
+    const pageSchema = z.array(item);
+    const service = this.http.service;
+    const rows: z.output<S>[] = [];
+    const visited = new Set<string>();
+    let total: number | undefined;
+    let current: string | undefined = firstPath;
+    while (current !== undefined) {
+      if (visited.has(current)) {
+        throw new IncompleteListingError(
+          service,
+          firstPath,
+          `Link rel="next" loops back to ${current}`
+        );
+      }
+      visited.add(current);
+      const res = await this.get(current);
+      const page = parseJsonBody(res, pageSchema, service);
+      const pageTotal = parseTotal(
+        res.headers['x-total-count'],
+        service,
+        current
+      );
+      if (total === undefined) total = pageTotal;
+      else if (pageTotal !== undefined && pageTotal !== total) {
+        throw new IncompleteListingError(
+          service,
+          firstPath,
+          `X-Total-Count changed from ${total.toString()} to ${pageTotal.toString()} while paging`
+        );
+      }
+      rows.push(...page);
+      const next = nextLink(res.headers.link);
+      if (total !== undefined) {
+        if (rows.length > total) {
+          throw new IncompleteListingError(
+            service,
+            firstPath,
+            `${rows.length.toString()} rows seen but X-Total-Count is ${total.toString()}`
+          );
+        }
+        if (rows.length < total && (next === undefined || page.length === 0)) {
+          throw new IncompleteListingError(
+            service,
+            firstPath,
+            `${next === undefined ? 'pagination ended' : 'an empty page came'} after ${rows.length.toString()} of ${total.toString()} rows`
+          );
+        }
+        if (rows.length === total) break;
+      }
+      current =
+        next === undefined ? undefined : resolveLink(next, current, true);
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+// Shapes of Harbor API v2.0 responses (shared/reference/harbor-v2.0-swagger.yaml), only the
+// fields the audit reads. z.object strips unknown keys, so new upstream fields are harmless.
+// go-swagger omits false booleans, empty strings and null arrays: hence the many optionals.
+
+const optionalString = z.string().nullish();
+const optionalBool = z.boolean().nullish();
+
+/** GET /users/current (UserResp). */
+export const userRespSchema = z.object({
+  username: z.string(),
+  sysadmin_flag: optionalBool,
+});
+export type UserResp = z.infer<typeof userRespSchema>;
+
+/** Registry (as listed and as embedded in a policy). */
+export const registrySchema = z.object({
+  id: z.number().int().nullish(),
+  name: z.string(),
+  type: z.string(),
+  url: z.string(),
+  insecure: optionalBool,
+});
+export type HarborRegistry = z.infer<typeof registrySchema>;
+
+/** ReplicationFilter: `value` is a pattern string, or label names for label filters. */
+export const replicationFilterSchema = z.object({
+  type: z.enum(['name', 'tag', 'label', 'resource']),
+  value: z.union([z.string(), z.array(z.string())]).nullish(),
+  decoration: z.enum(['matches', 'excludes', '']).nullish(),
+});
+
+/** ReplicationPolicy. */
+export const replicationPolicySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  src_registry: registrySchema.nullish(),
+  dest_registry: registrySchema.nullish(),
+  dest_namespace: optionalString,
+  dest_namespace_replace_count: z.number().int().nullish(),
+  trigger: z
+    .object({
+      type: z.enum(['manual', 'scheduled', 'event_based']),
+      trigger_settings: z.object({ cron: optionalString }).nullish(),
+    })
+    .nullish(),
+  filters: z.array(replicationFilterSchema).nullish(),
+  replicate_deletion: optionalBool,
+  deletion: optionalBool,
+  override: optionalBool,
+  enabled: optionalBool,
+  single_active_replication: optionalBool,
+  creation_time: optionalString,
+  update_time: optionalString,
+});
+export type HarborReplicationPolicy = z.infer<typeof replicationPolicySchema>;
+
+/** Project (metadata values are the strings "true"/"false"). */
+export const projectSchema = z.object({
+  project_id: z.number().int(),
+  name: z.string(),
+  registry_id: z.number().int().nullish(),
+  metadata: z.object({ public: optionalString }).nullish(),
+});
+export type HarborProjectResp = z.infer<typeof projectSchema>;
+
+/** Repository (`name` includes the project). */
+export const repositorySchema = z.object({
+  id: z.number().int().nullish(),
+  name: z.string().min(1),
+});
+
+const tagSchema = z.object({
+  name: z.string().min(1),
+  push_time: optionalString,
+});
+
+const labelSchema = z.object({ name: z.string() });
+
+const referenceSchema = z.object({ child_digest: z.string().min(1) });
+
+/** Accessory. */
+export const accessorySchema = z.object({
+  digest: z.string().min(1),
+  type: z.string(),
+  subject_artifact_digest: optionalString,
+  creation_time: optionalString,
+});
+export type HarborAccessoryResp = z.infer<typeof accessorySchema>;
+
+/** Artifact, listed with with_tag, with_label and with_accessory. */
+export const artifactSchema = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  media_type: optionalString,
+  manifest_media_type: optionalString,
+  digest: z.string().min(1),
+  push_time: optionalString,
+  tags: z.array(tagSchema).nullish(),
+  labels: z.array(labelSchema).nullish(),
+  references: z.array(referenceSchema).nullish(),
+  accessories: z.array(accessorySchema).nullish(),
+});
+export type HarborArtifactResp = z.infer<typeof artifactSchema>;

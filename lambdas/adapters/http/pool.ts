@@ -1,0 +1,364 @@
+import { rootCertificates } from 'node:tls';
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import {
+  AuthError,
+  HarborDrError,
+  UpstreamHttpError,
+  UpstreamTimeoutError,
+} from '../../core/errors';
+import type { UpstreamRequestInfo } from '../../core/errors';
+
+/** HTTP methods the adapters use. Only GET and HEAD are ever retried. */
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+
+/** When and how long to wait before retrying an idempotent request. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. @default 3 */
+  maxRetries: number;
+  /** Base of the exponential backoff. @default 200 */
+  minDelayMs: number;
+  /** Cap of one backoff step. @default 2000 */
+  maxDelayMs: number;
+  /** Cap applied to a server's Retry-After. @default 30000 */
+  maxRetryAfterMs: number;
+}
+
+/** Options of one upstream's client. Timeouts in milliseconds. */
+export interface HttpClientOptions {
+  /** The upstream's configured name, used in error messages. */
+  service: string;
+  /** The upstream's base URL; only its origin is used for the pool. */
+  baseUrl: string;
+  /** Pool size, equal to the app-level concurrency. @default 8 */
+  connections?: number;
+  /** @default 4000 */
+  keepAliveTimeoutMs?: number;
+  /** @default 10000 */
+  headersTimeoutMs?: number;
+  /** @default 30000 */
+  bodyTimeoutMs?: number;
+  /** Deadline of one logical request, retries and waits included. @default 60000 */
+  requestTimeoutMs?: number;
+  /** Extra CA certificates (PEM text), trusted in addition to the system roots. */
+  caBundle?: string;
+  /** Skip TLS verification (Harbor's `insecure`). Off unless asked for. @default false */
+  insecure?: boolean;
+  retry?: Partial<RetryPolicy>;
+  /** Largest body read into memory. @default 64 MiB */
+  maxBodyBytes?: number;
+  /** Replaces the Pool per origin, e.g. an undici MockAgent in unit tests. */
+  dispatcherFor?: (origin: string) => Dispatcher;
+  /** Injected for tests. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Injected for tests; returns [0, 1). */
+  random?: () => number;
+}
+
+/** One logical request. */
+export interface HttpRequest {
+  method: HttpMethod;
+  /** A path + query on the client's origin, or an absolute URL (another origin gets its own pool). */
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Statuses returned to the caller; any other status throws. @default [200] */
+  accept?: readonly number[];
+  /** The caller's deadline (e.g. the run's), combined with the per-request one. */
+  signal?: AbortSignal;
+}
+
+/** A response whose body has been read completely. */
+export interface HttpResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** The path (or absolute URL) that was requested. */
+  path: string;
+}
+
+/** A keep-alive client of one upstream with the project's retry, timeout and error policy. */
+export interface HttpClient {
+  readonly service: string;
+  readonly origin: string;
+  request(req: HttpRequest): Promise<HttpResponse>;
+  /** Closes every pool this client opened. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_RETRY: RetryPolicy = {
+  maxRetries: 3,
+  minDelayMs: 200,
+  maxDelayMs: 2_000,
+  maxRetryAfterMs: 30_000,
+};
+
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+const IDEMPOTENT = new Set<HttpMethod>(['GET', 'HEAD']);
+// Transport failures where the request may simply be sent again on a fresh connection.
+const RESET_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const ERROR_BODY_LIMIT = 4_096;
+
+/**
+ * Parses Retry-After (delta-seconds or an HTTP-date) into milliseconds from `nowMs`.
+ * @returns undefined when absent or unparsable
+ */
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  nowMs: number
+): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text.trim() === '') return undefined;
+  if (/^\s*\d+\s*$/.test(text)) return Number(text.trim()) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/**
+ * The wait before retry number `attempt` (1-based): exponential backoff with jitter
+ * (half fixed, half random, so concurrent clients spread out), or the server's Retry-After
+ * (capped) plus a little jitter.
+ */
+export function retryDelayMs(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number,
+  retryAfterMs?: number
+): number {
+  if (retryAfterMs !== undefined) {
+    return (
+      Math.min(retryAfterMs, policy.maxRetryAfterMs) +
+      Math.floor(random() * policy.minDelayMs)
+    );
+  }
+  const step = Math.min(
+    policy.maxDelayMs,
+    policy.minDelayMs * 2 ** (attempt - 1)
+  );
+  return Math.floor(step / 2 + random() * (step / 2));
+}
+
+function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The first `errors[].code` / `message` of a Harbor or OCI error body. */
+function upstreamErrorOf(body: Buffer): { code?: string; message?: string } {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    const errors = (parsed as { errors?: unknown }).errors;
+    if (!Array.isArray(errors) || errors.length === 0) return {};
+    const first = errors[0] as { code?: unknown; message?: unknown };
+    return {
+      code: typeof first.code === 'string' ? first.code : undefined,
+      message:
+        typeof first.message === 'string'
+          ? first.message.slice(0, 200)
+          : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+class ResponseTooLargeError extends Error {}
+
+async function readBody(
+  body: Dispatcher.ResponseData['body'],
+  limit: number
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new ResponseTooLargeError(
+        `body larger than ${limit.toString()} bytes`
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Creates the undici Pool options for one origin: keep-alive, timeouts, TLS. */
+function poolOptions(opts: HttpClientOptions): Pool.Options {
+  const ca = opts.caBundle ? [...rootCertificates, opts.caBundle] : undefined;
+  return {
+    connections: opts.connections ?? 8,
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4_000,
+    headersTimeout: opts.headersTimeoutMs ?? 10_000,
+    bodyTimeout: opts.bodyTimeoutMs ?? 30_000,
+    connect: {
+      rejectUnauthorized: opts.insecure !== true,
+      ...(ca ? { ca } : {}),
+    },
+  };
+}
+
+/**
+ * Creates the client of one upstream: an undici Pool per origin, a per-request deadline,
+ * retries with backoff and jitter for GET/HEAD only (429/502/503/504 and connection resets,
+ * honouring Retry-After), and statuses mapped to typed errors (401/403 → AuthError,
+ * others → UpstreamHttpError). Bodies are always consumed. No cookies are ever kept or sent.
+ */
+export function createHttpClient(opts: HttpClientOptions): HttpClient {
+  const origin = new URL(opts.baseUrl).origin;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+  const sleep = opts.sleep ?? defaultSleep;
+  const random = opts.random ?? Math.random;
+  const timeoutMs = opts.requestTimeoutMs ?? 60_000;
+  const maxBody = opts.maxBodyBytes ?? 64 * 1024 * 1024;
+  const dispatchers = new Map<string, Dispatcher>();
+
+  const dispatcherFor = (o: string): Dispatcher => {
+    let d = dispatchers.get(o);
+    if (!d) {
+      d = opts.dispatcherFor
+        ? opts.dispatcherFor(o)
+        : new Pool(o, poolOptions(opts));
+      dispatchers.set(o, d);
+    }
+    return d;
+  };
+
+  const request = async (req: HttpRequest): Promise<HttpResponse> => {
+    const absolute = /^https?:\/\//i.test(req.path);
+    const url = absolute ? new URL(req.path) : undefined;
+    const target = url ? url.origin : origin;
+    const path = url ? `${url.pathname}${url.search}` : req.path;
+    const info: UpstreamRequestInfo = {
+      service: opts.service,
+      method: req.method,
+      path: absolute && target !== origin ? `${target}${path}` : path,
+    };
+    const accept = req.accept ?? [200];
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal
+      ? AbortSignal.any([deadline, req.signal])
+      : deadline;
+    const canRetry = IDEMPOTENT.has(req.method);
+    const dispatcher = dispatcherFor(target);
+    const timeoutError = (cause: unknown): UpstreamTimeoutError =>
+      new UpstreamTimeoutError({ ...info, timeoutMs, cause });
+
+    for (let attempt = 0; ; attempt++) {
+      let failure: HarborDrError;
+      let retryAfterMs: number | undefined;
+      try {
+        const res = await dispatcher.request({
+          origin: target,
+          method: req.method,
+          path,
+          headers: req.headers,
+          body: req.body,
+          signal,
+        });
+        const headers = res.headers as HttpResponse['headers'];
+        if (accept.includes(res.statusCode)) {
+          const body =
+            req.method === 'HEAD'
+              ? (await res.body.dump(), Buffer.alloc(0))
+              : await readBody(res.body, maxBody);
+          return { status: res.statusCode, headers, body, path: req.path };
+        }
+        const errorBody = await readBody(res.body, ERROR_BODY_LIMIT).catch(() =>
+          Buffer.alloc(0)
+        );
+        const upstream = upstreamErrorOf(errorBody);
+        if (res.statusCode === 401 || res.statusCode === 403) {
+          throw new AuthError(
+            opts.service,
+            res.statusCode === 401
+              ? `credentials rejected or missing (HTTP 401${upstream.code ? ` ${upstream.code}` : ''})`
+              : `permission denied (HTTP 403${upstream.code ? ` ${upstream.code}` : ''})`,
+            { status: res.statusCode, request: info }
+          );
+        }
+        failure = new UpstreamHttpError({
+          ...info,
+          status: res.statusCode,
+          upstreamCode: upstream.code,
+          detail: upstream.message,
+        });
+        if (!RETRY_STATUSES.has(res.statusCode)) throw failure;
+        retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now());
+      } catch (err) {
+        if (err instanceof HarborDrError) throw err;
+        if (deadline.aborted) throw timeoutError(err);
+        if (req.signal?.aborted) throw timeoutError(req.signal.reason);
+        const code = errorCode(err);
+        if (code !== undefined && TIMEOUT_CODES.has(code))
+          throw timeoutError(err);
+        failure = new UpstreamHttpError({
+          ...info,
+          status: 0,
+          detail:
+            err instanceof ResponseTooLargeError
+              ? err.message
+              : `connection failed (${code ?? 'unknown error'})`,
+          cause: err,
+        });
+        if (code === undefined || !RESET_CODES.has(code)) throw failure;
+      }
+      if (!canRetry || attempt >= policy.maxRetries) throw failure;
+      const wait = retryDelayMs(attempt + 1, policy, random, retryAfterMs);
+      try {
+        await sleep(wait, signal);
+      } catch (err) {
+        // The deadline ends the waiting: the last real failure explains more than a timeout.
+        if (deadline.aborted || req.signal?.aborted) throw failure;
+        throw err;
+      }
+    }
+  };
+
+  return {
+    service: opts.service,
+    origin,
+    request,
+    async close() {
+      const all = [...dispatchers.values()];
+      dispatchers.clear();
+      await Promise.all(all.map((d) => d.close()));
+    },
+  };
+}
+
+/** `Authorization: Basic …` for a username and password. */
+export function basicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+// Shapes of OCI distribution / CNCF Distribution responses that the client reads.
+
+/** A digest as the OCI image spec defines it (`algorithm:encoded`). */
+export const digestSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, {
+    error: 'must be a digest (algorithm:hex)',
+  });
+
+/** Token endpoint answer (distribution token spec): `token` or the OAuth2 `access_token`. */
+export const tokenResponseSchema = z
+  .object({
+    token: z.string().min(1).optional(),
+    access_token: z.string().min(1).optional(),
+    expires_in: z.number().int().positive().optional(),
+    issued_at: z.string().optional(),
+  })
+  .refine((t) => t.token !== undefined || t.access_token !== undefined, {
+    error: 'token or access_token is required',
+    path: ['token'],
+  });
+
+/** GET /v2/_catalog. */
+export const catalogSchema = z.object({
+  repositories: z.array(z.string()).nullish(),
+});
+
+/** GET /v2/<name>/tags/list; `tags` is null once every manifest was deleted. */
+export const tagListSchema = z.object({
+  name: z.string().optional(),
+  tags: z.array(z.string()).nullable(),
+});
+
+const descriptorSchema = z.object({
+  mediaType: z.string().optional(),
+  digest: digestSchema,
+  size: z.number().int().nonnegative().optional(),
+  artifactType: z.string().optional(),
+});
+
+/**
+ * An image manifest or index, as far as the audit reads it: an index's `manifests`
+ * (children, or referrers), a manifest's `subject`.
+ */
+export const manifestSchema = z.object({
+  schemaVersion: z.number().int().optional(),
+  mediaType: z.string().optional(),
+  artifactType: z.string().optional(),
+  manifests: z.array(descriptorSchema).optional(),
+  subject: descriptorSchema.optional(),
+});
+export type OciManifest = z.infer<typeof manifestSchema>;
