@@ -24,6 +24,11 @@ import type {
 } from './model';
 import { isSpecificPathComponent } from './pattern';
 
+/** Code-unit order: deterministic, unlike localeCompare. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Which source projects a policy reads: a list of names, or every visible project. */
 export type PolicyScope =
   { kind: 'all' } | { kind: 'projects'; names: string[] };
@@ -362,8 +367,8 @@ class ExpectedSet {
   list(): ExpectedRef[] {
     return [...this.refs.values()].sort(
       (a, b) =>
-        a.repository.localeCompare(b.repository) ||
-        a.reference.localeCompare(b.reference)
+        compareText(a.repository, b.repository) ||
+        compareText(a.reference, b.reference)
     );
   }
 }
@@ -620,7 +625,7 @@ export function shardsOf(
     else byProject.set(p, [r]);
   }
   return [...byProject]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([project, expected]) => ({
       shard: { target: plan.target, project },
       expected,
