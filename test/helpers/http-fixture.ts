@@ -53,7 +53,8 @@ export async function startHttpFixture(
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => {
-          err ? reject(err) : resolve();
+          if (err) reject(err);
+          else resolve();
         });
       }),
   };
