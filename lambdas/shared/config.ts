@@ -165,14 +165,14 @@ const deploymentSchema = z.strictObject({
     .strictObject({
       subnetIds: z
         .array(
-          z.string().regex(/^subnet-[0-9a-f]+$/, {
+          z.string().regex(/^subnet-[0-9a-f]{8}(?:[0-9a-f]{9})?$/, {
             error: 'must be a subnet id (subnet-...)',
           })
         )
         .min(1, { error: 'must list at least one subnet id' }),
       securityGroupIds: z
         .array(
-          z.string().regex(/^sg-[0-9a-f]+$/, {
+          z.string().regex(/^sg-[0-9a-f]{8}(?:[0-9a-f]{9})?$/, {
             error: 'must be a security group id (sg-...)',
           })
         )

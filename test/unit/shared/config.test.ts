@@ -242,7 +242,10 @@ describe('parseConfig: the deployment section', () => {
         reportRetentionDays: 90,
         logRetentionDays: 30,
         logLevel: 'DEBUG',
-        vpc: { subnetIds: ['subnet-0abc'], securityGroupIds: ['sg-0123'] },
+        vpc: {
+          subnetIds: ['subnet-0123456789abcdef0'],
+          securityGroupIds: ['sg-0123abcd'],
+        },
         topicKmsKeyArn:
           'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       },
@@ -258,7 +261,7 @@ describe('parseConfig: the deployment section', () => {
       timeZone: 'UTC',
     });
     expect(deployment.readiness.timeoutSeconds).toBe(300);
-    expect(deployment.vpc?.subnetIds).toEqual(['subnet-0abc']);
+    expect(deployment.vpc?.subnetIds).toEqual(['subnet-0123456789abcdef0']);
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -288,7 +291,9 @@ describe('parseConfig: the deployment section', () => {
     ],
     [
       'a malformed subnet id',
-      { vpc: { subnetIds: ['10.0.0.0/24'], securityGroupIds: ['sg-1'] } },
+      {
+        vpc: { subnetIds: ['10.0.0.0/24'], securityGroupIds: ['sg-0123abcd'] },
+      },
       'deployment.vpc.subnetIds[0]: must be a subnet id (subnet-...)',
     ],
     [
