@@ -5,6 +5,7 @@ import type {
   ArtifactRec,
   ExecutionRec,
   LabelRec,
+  PlatformRec,
   PolicyRec,
   ProjectRec,
   RegistryRec,
@@ -181,7 +182,7 @@ export function renderArtifact(
               parent_id: a.id,
               child_id: child?.id ?? 0,
               child_digest: r.childDigest,
-              ...(r.platform ? { platform: r.platform } : {}),
+              ...(r.platform ? { platform: renderPlatform(r.platform) } : {}),
               ...(r.annotations ? { annotations: r.annotations } : {}),
               ...(r.urls ? { urls: r.urls } : {}),
             };
@@ -205,6 +206,15 @@ export function renderArtifact(
     const accs = rt.state.accessoriesOf(a);
     out.accessories =
       accs.length === 0 ? null : accs.map((x) => renderAccessory(rt, x, a));
+  }
+  return out;
+}
+
+// Harbor's swagger names these two Platform fields with literal quotes ('os.version').
+function renderPlatform(p: PlatformRec): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) {
+    out[k === 'os.version' || k === 'os.features' ? `'${k}'` : k] = v;
   }
   return out;
 }
