@@ -176,7 +176,7 @@ export function createV2Handler(
   };
 
   const catalog = (ctx: Ctx): void => {
-    const n = pageNumber(ctx.url, pageSize, MAX_CATALOG_ENTRIES);
+    const n = pageNumber(ctx.url, pageSize, MAX_CATALOG_ENTRIES, true);
     const last = ctx.url.searchParams.get('last') ?? '';
     const all = store.listRepositories().filter((r) => r > last);
     const page = all.slice(0, n);
@@ -216,12 +216,12 @@ export function createV2Handler(
     checkReference(ref);
     const found = store.getManifest(name, ref);
     if (!found) {
-      if (!store.listTags(name)) throw nameUnknown(name);
+      // distribution 2.8 says MANIFEST_UNKNOWN even when the repository does not exist.
       throw new OciError(
         404,
         'MANIFEST_UNKNOWN',
         'manifest unknown',
-        isDigest(ref) ? { Digest: ref } : { Tag: ref }
+        isDigest(ref) ? { Name: name, Revision: ref } : { Tag: ref }
       );
     }
     const served = strict
@@ -261,13 +261,15 @@ export function createV2Handler(
 
   const deleteManifest = (ctx: Ctx, name: string, ref: string): void => {
     if (!isDigest(ref)) {
-      throw new OciError(400, 'UNSUPPORTED', 'The operation is unsupported.');
+      // Measured on docker-registry 2.8.2: a tag where a digest belongs is DIGEST_INVALID.
+      throw new OciError(
+        400,
+        'DIGEST_INVALID',
+        'provided digest did not match uploaded content'
+      );
     }
     if (!store.deleteManifest(name, ref)) {
-      if (!store.listTags(name)) throw nameUnknown(name);
-      throw new OciError(404, 'MANIFEST_UNKNOWN', 'manifest unknown', {
-        Digest: ref,
-      });
+      throw new OciError(404, 'MANIFEST_UNKNOWN', 'manifest unknown');
     }
     ctx.res.statusCode = 202;
     ctx.res.setHeader('Content-Length', 0);
@@ -606,9 +608,16 @@ function nameUnknown(name: string): OciError {
   );
 }
 
-function pageNumber(url: URL, fallback: number, max: number): number {
+/** `n` of a page request; with `lenient`, a non-numeric `n` means the default (distribution 2.8). */
+function pageNumber(
+  url: URL,
+  fallback: number,
+  max: number,
+  lenient = false
+): number {
   const raw = url.searchParams.get('n');
   if (raw === null || raw === '') return fallback;
+  if (lenient && !/^\d+$/.test(raw)) return fallback;
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n > max) {
     throw new OciError(
