@@ -1,5 +1,12 @@
-import { Command, CommanderError, Option } from 'commander';
+import {
+  Command,
+  CommanderError,
+  InvalidArgumentError,
+  Option,
+} from 'commander';
 import { ConfigError, errorMessage } from '../core/errors';
+import { auditCommand } from './commands/audit';
+import { planCommand } from './commands/plan';
 import { validateConfigCommand } from './commands/validate-config';
 import { EXIT, type ExitCode } from './exit-codes';
 import type { CliIo } from './io';
@@ -53,6 +60,49 @@ export async function runCli(
       code = validateConfigCommand(opts, io);
     });
 
+  program
+    .command('plan')
+    .description('show what each replication policy should put on each target')
+    .addOption(configOption())
+    .option('--json', 'print the plan as JSON')
+    .addOption(concurrencyOption())
+    .action(
+      async (opts: { config: string; json?: boolean; concurrency: number }) => {
+        code = await planCommand(opts, io);
+      }
+    );
+
+  program
+    .command('audit')
+    .description(
+      'compare every target with what the policies promise; write reports'
+    )
+    .addOption(configOption())
+    .option('-o, --out <dir>', 'directory for the reports', './reports')
+    .option('--json', 'print the JSON report instead of the summary')
+    .option('-t, --target <name...>', 'audit only these targets')
+    .addOption(concurrencyOption())
+    .addOption(
+      new Option(
+        '--deadline-minutes <n>',
+        'report what is not done by then as not audited'
+      )
+        .default(14)
+        .argParser(positiveInt)
+    )
+    .action(
+      async (opts: {
+        config: string;
+        out: string;
+        json?: boolean;
+        target?: string[];
+        concurrency: number;
+        deadlineMinutes: number;
+      }) => {
+        code = await auditCommand(opts, io, version);
+      }
+    );
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -67,4 +117,25 @@ export async function runCli(
     io.err(`harbor-dr: internal error: ${errorMessage(err)}\n`);
     return EXIT.INTERNAL;
   }
+}
+
+function configOption(): Option {
+  return new Option(
+    '-c, --config <file>',
+    'configuration file (YAML or JSON)'
+  ).makeOptionMandatory();
+}
+
+function concurrencyOption(): Option {
+  return new Option('--concurrency <n>', 'requests in flight per registry')
+    .default(8)
+    .argParser(positiveInt);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new InvalidArgumentError('must be a whole number from 1 to 256');
+  }
+  return n;
 }

@@ -1,4 +1,5 @@
 import type {
+  ExpectedRef,
   HarborArtifact,
   HarborProject,
   ObservedRef,
@@ -104,4 +105,19 @@ export interface Notification {
 /** Where run summaries go (SNS in AWS, the terminal locally). */
 export interface Notifier {
   publish(notification: Notification): Promise<void>;
+}
+
+/** How the audit sees one target, whatever its kind. Built by an adapter per kind. */
+export interface TargetObserver {
+  /**
+   * Repositories the target holds under a destination project (namespace), or null when
+   * the target cannot tell (a registry without a catalog). Used to find content nobody
+   * expects; expected repositories are observed whether or not they are listed here.
+   */
+  listNamespace(project: string): Promise<string[] | null>;
+  /** What the target holds in these repositories; throws when it cannot see all of it. */
+  observe(
+    repositories: readonly string[],
+    expected: readonly ExpectedRef[]
+  ): Promise<ObservedRepository[]>;
 }

@@ -17,7 +17,7 @@ export function reportKeys(
   prefix = 'reports'
 ): ReportKeys {
   const [yyyy, mm, dd] = report.startedAt.slice(0, 10).split('-');
-  const dir = `${prefix}/${report.kind}/${yyyy}/${mm}/${dd}`;
+  const dir = `${withPrefix(prefix, report.kind)}/${yyyy}/${mm}/${dd}`;
   return {
     json: `${dir}/${report.runId}.json`,
     human: `${dir}/${report.runId}.md`,
@@ -27,7 +27,11 @@ export function reportKeys(
 
 /** Where the newest report of a kind is kept. */
 export function latestKey(kind: ReportKind, prefix = 'reports'): string {
-  return `${prefix}/${kind}/latest.json`;
+  return `${withPrefix(prefix, kind)}/latest.json`;
+}
+
+function withPrefix(prefix: string, kind: ReportKind): string {
+  return prefix === '' ? kind : `${prefix}/${kind}`;
 }
 
 /**

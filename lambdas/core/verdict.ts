@@ -8,6 +8,8 @@ export interface AuditVerdictInput {
   /** Exposure in seconds (null when it could not be computed). */
   exposureSeconds: number | null;
   objectiveSeconds: number;
+  /** Policies that Harbor cannot run (flattening or filter errors): they replicate nothing. */
+  policyErrors?: number;
 }
 
 /**
@@ -18,7 +20,11 @@ export interface AuditVerdictInput {
  */
 export function auditVerdict(input: AuditVerdictInput): Verdict {
   const { counts } = input;
-  const problems = counts.missing + counts.mismatched + counts.orphaned;
+  const problems =
+    counts.missing +
+    counts.mismatched +
+    counts.orphaned +
+    (input.policyErrors ?? 0);
   if (
     problems > 0 &&
     input.exposureSeconds !== null &&

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, errorMessage } from '../core/errors';
 import { parseConfig, type HarborDrConfig } from './config';
@@ -37,5 +38,32 @@ export function loadConfigFile(path: string): HarborDrConfig {
       err
     );
   }
-  return parseConfigText(text, path);
+  return resolveRelativePaths(parseConfigText(text, path), dirname(path));
+}
+
+/**
+ * Makes file references (credential files, CA bundles) relative to the config file's own
+ * directory, as people expect when they write `./secrets/primary.json` beside it.
+ */
+function resolveRelativePaths(
+  config: HarborDrConfig,
+  baseDir: string
+): HarborDrConfig {
+  const fix = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const registry = <
+    T extends { credentials?: { file?: string }; caBundle?: string },
+  >(
+    r: T
+  ): T => ({
+    ...r,
+    ...(r.credentials?.file
+      ? { credentials: { ...r.credentials, file: fix(r.credentials.file) } }
+      : {}),
+    ...(r.caBundle ? { caBundle: fix(r.caBundle) } : {}),
+  });
+  return {
+    ...config,
+    primary: registry(config.primary),
+    targets: config.targets.map(registry),
+  };
 }

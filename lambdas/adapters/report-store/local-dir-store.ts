@@ -5,18 +5,25 @@ import { reportSchema, type Report, type ReportKind } from '../../core/report';
 import { latestKey, reportKeys } from '../../core/report-layout';
 
 /**
- * Keeps reports in a local directory with the same layout as the S3 store
- * (`<dir>/reports/<kind>/<yyyy>/<mm>/<dd>/<runId>.json`, `.md` beside it, `latest.json` last).
+ * Keeps reports in a local directory with the same layout as the S3 store below its prefix
+ * (`<dir>/<kind>/<yyyy>/<mm>/<dd>/<runId>.json`, `.md` beside it, `latest.json` last).
  */
 export class LocalDirReportStore implements ReportStore {
-  constructor(private readonly dir: string) {}
+  /**
+   * @param dir the directory (`--out`)
+   * @param prefix a key prefix below it, as in S3 @default '' (none)
+   */
+  constructor(
+    private readonly dir: string,
+    private readonly prefix = ''
+  ) {}
 
   async save(
     report: Report,
     human: string
   ): Promise<{ json: string; human: string; latest: string }> {
     const valid = reportSchema.parse(report);
-    const keys = reportKeys(valid);
+    const keys = reportKeys(valid, this.prefix);
     const json = `${JSON.stringify(valid, null, 2)}\n`;
     const paths = {
       json: join(this.dir, keys.json),
@@ -30,7 +37,7 @@ export class LocalDirReportStore implements ReportStore {
   }
 
   async recent(kind: ReportKind, limit: number): Promise<Report[]> {
-    const root = dirname(join(this.dir, latestKey(kind)));
+    const root = dirname(join(this.dir, latestKey(kind, this.prefix)));
     const files = (await listJson(root)).filter(
       (f) => !f.endsWith('latest.json')
     );

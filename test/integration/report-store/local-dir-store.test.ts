@@ -9,7 +9,7 @@ describe('LocalDirReportStore', () => {
 
   it('writes the JSON, the human report and latest.json in the design layout', async () => {
     const root = dir();
-    const store = new LocalDirReportStore(root);
+    const store = new LocalDirReportStore(root, 'reports');
 
     const paths = await store.save(report(), '# human\n');
 

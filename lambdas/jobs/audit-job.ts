@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { runAudit } from '../core/audit';
+import { errorMessage } from '../core/errors';
+import { buildNotification, shouldNotify } from '../core/notify';
+import type { Clock, Notifier, ReportStore } from '../core/ports';
+import type { Report } from '../core/report';
+import { makeRunId } from '../core/report-layout';
+import { renderMarkdown } from '../core/render-markdown';
+import type { CredentialsResolver } from '../adapters/secrets/credentials';
+import type { HarborDrConfig } from '../shared/config';
+import { composeClients } from './compose';
+
+/** The outer ports of a job: where reports go, who is told, time, secrets. */
+export interface JobDeps {
+  store: ReportStore;
+  /** Absent: nobody is notified (the CLI prints the summary itself). */
+  notifier?: Notifier;
+  clock: Clock;
+  resolveCredentials: CredentialsResolver;
+  /** Told about problems that must not fail the run (a failed notification). */
+  warn?: (message: string, detail?: Record<string, unknown>) => void;
+}
+
+/** What a job is asked to do. */
+export interface AuditJobInput {
+  config: HarborDrConfig;
+  toolVersion: string;
+  /** Work not started by then is reported as not audited. */
+  deadline: Date;
+  /** Only these targets. @default all */
+  targets?: readonly string[];
+  /** Calls in flight per upstream. @default 8 */
+  concurrency?: number;
+}
+
+/** What a job produced. */
+export interface JobResult {
+  report: Report;
+  locations: { json: string; human: string; latest: string };
+  notified: boolean;
+}
+
+/**
+ * One audit run, end to end, for the CLI and the Lambda alike.
+ *
+ * Primary course:
+ * 1. build the clients from the config;
+ * 2. run the audit (core) within the deadline;
+ * 3. write the JSON and human reports (latest.json last);
+ * 4. notify as configured; a failed notification never loses the report.
+ */
+export async function runAuditJob(
+  deps: JobDeps,
+  input: AuditJobInput
+): Promise<JobResult> {
+  const startedAt = deps.clock.now();
+  const runId = makeRunId(startedAt, randomBytes(3).toString('hex'));
+  const concurrency = input.concurrency ?? 8;
+  const clients = await composeClients(input.config, deps.resolveCredentials, {
+    concurrency,
+    ...(input.targets ? { onlyTargets: input.targets } : {}),
+  });
+  let report: Report;
+  try {
+    report = await runAudit(
+      { primary: clients.primary, targets: clients.targets, clock: deps.clock },
+      {
+        runId,
+        toolVersion: input.toolVersion,
+        primary: {
+          name: input.config.primary.name,
+          url: input.config.primary.url,
+        },
+        policies: input.config.policies,
+        rpoObjectiveMinutes: input.config.rpoObjectiveMinutes,
+        concurrency,
+        deadline: input.deadline,
+      }
+    );
+  } finally {
+    await clients.close();
+  }
+  return publish(deps, input.config, report);
+}
+
+/** Stores a report, then notifies as configured. */
+export async function publish(
+  deps: JobDeps,
+  config: HarborDrConfig,
+  report: Report
+): Promise<JobResult> {
+  const [previous] = await deps.store.recent(report.kind, 1).catch(() => []);
+  const locations = await deps.store.save(report, renderMarkdown(report));
+  let notified = false;
+  if (deps.notifier && shouldNotify(config.notify.on, report, previous)) {
+    try {
+      await deps.notifier.publish(buildNotification(report, locations.json));
+      notified = true;
+    } catch (err) {
+      deps.warn?.('notification failed; the report is stored', {
+        report: locations.json,
+        error: errorMessage(err),
+      });
+    }
+  }
+  return { report, locations, notified };
+}
