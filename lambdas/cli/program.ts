@@ -6,6 +6,7 @@ import {
 } from 'commander';
 import { ConfigError, errorMessage } from '../core/errors';
 import { auditCommand } from './commands/audit';
+import { labCommand } from './commands/lab';
 import { planCommand } from './commands/plan';
 import { validateConfigCommand } from './commands/validate-config';
 import { EXIT, type ExitCode } from './exit-codes';
@@ -26,7 +27,9 @@ Exit codes:
 export async function runCli(
   argv: readonly string[],
   io: CliIo,
-  version: string
+  version: string,
+  /** Resolves when the user asks long-running commands (`lab`) to stop. */
+  signals?: { stopped: Promise<unknown> }
 ): Promise<ExitCode> {
   let code: ExitCode = EXIT.OK;
   const program = new Command('harbor-dr')
@@ -102,6 +105,25 @@ export async function runCli(
         code = await auditCommand(opts, io, version);
       }
     );
+
+  program
+    .command('lab')
+    .description(
+      'start the embedded demo lab (emulated Harbors, real or in-memory registries) and write its config'
+    )
+    .addOption(
+      new Option(
+        '--port-base <n>',
+        'first port (default: random ports)'
+      ).argParser(positiveInt)
+    )
+    .option('--dir <dir>', 'where the config and credential files go', './.lab')
+    .action(async (opts: { portBase?: number; dir: string }) => {
+      code = await labCommand(
+        { ...opts, until: signals?.stopped ?? new Promise(() => undefined) },
+        io
+      );
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

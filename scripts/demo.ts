@@ -1,0 +1,43 @@
+/**
+ * `npm run demo`: the embedded lab (a primary Harbor, a DR Harbor, two cluster registries with
+ * realistic replication problems), then the audit against it, with a summary on the terminal
+ * and the reports in ./reports.
+ */
+import { resolve } from 'node:path';
+import { startDemoLab } from '../lab/index';
+import { describeLab } from '../lambdas/cli/commands/lab';
+import { runCli } from '../lambdas/cli/program';
+import { processIo } from '../lambdas/cli/io';
+import { version } from '../package.json';
+
+async function main(): Promise<number> {
+  processIo.out('Starting the embedded lab…\n');
+  const lab = await startDemoLab();
+  try {
+    const { configPath } = lab.writeConfig(resolve('.lab'));
+    processIo.out(describeLab(lab, configPath));
+    processIo.out(
+      '\n$ harbor-dr audit --config .lab/harbor-dr.yaml --out reports\n'
+    );
+    const code = await runCli(
+      ['audit', '--config', configPath, '--out', 'reports'],
+      processIo,
+      version
+    );
+    processIo.out(
+      `\nExit code ${code}: ${code === 0 ? 'in sync' : code === 1 ? 'problems found (as the demo intends)' : code === 2 ? 'incomplete' : 'error'}.\n`
+    );
+    // The demo's problems are intended: the demo itself succeeded if the audit ran.
+    return code === 0 || code === 1 || code === 2 ? 0 : code;
+  } finally {
+    await lab.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(4);
+  }
+);
