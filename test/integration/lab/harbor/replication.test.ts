@@ -386,6 +386,42 @@ describe('lab Harbor replication into a real Distribution registry and a second 
     expect(stopped.stopped).toBe(2);
   });
 
+  it('skips resources whose destination project is a proxy cache', async () => {
+    const up = await api(secondary.url, 'POST', '/registries', {
+      auth: ADMIN,
+      body: { name: 'upstream', type: 'docker-registry', url: dist.url },
+    });
+    const upstreamId = Number(up.headers.get('location')?.split('/').pop());
+    expect(
+      (
+        await api(secondary.url, 'POST', '/projects', {
+          auth: ADMIN,
+          body: {
+            project_name: 'cache',
+            registry_id: upstreamId,
+            metadata: { public: 'true' },
+          },
+        })
+      ).status
+    ).toBe(201);
+    const id = await createPolicy({
+      name: 'into-cache',
+      dest_registry: { id: harborId },
+      dest_namespace: 'cache',
+      dest_namespace_replace_count: -1,
+      filters: [{ type: 'name', value: 'library/redis' }],
+    });
+    const exec = await runPolicy(primary, ADMIN, id);
+    expect(exec).toMatchObject({
+      status: 'Succeed',
+      total: 0,
+      status_text: 'no resources need to be replicated',
+    });
+    expect(
+      await remoteDigest(secondary.url, 'cache/redis', 'v7', ADMIN)
+    ).toBeUndefined();
+  });
+
   it('reads only `deletion` on create and resets omitted fields on PUT', async () => {
     const id = await createPolicy({
       name: 'flags',

@@ -140,9 +140,18 @@ export function validate(schema: Schema, value: unknown, at = '$'): string[] {
       for (const [k, v] of Object.entries(obj)) {
         const prop = s.properties?.[k];
         if (prop) errors.push(...validate(prop, v, `${at}.${k}`));
-        else if (typeof s.additionalProperties === 'object')
-          errors.push(...validate(s.additionalProperties, v, `${at}.${k}`));
-        else if (s.properties && s.additionalProperties !== true)
+        else if (typeof s.additionalProperties === 'object') {
+          // go-swagger turns `additionalProperties: {type: object}` (no properties) into
+          // map[string]interface{}: any JSON value (e.g. retention params {"latestPushedK": 5}).
+          const ap = s.additionalProperties;
+          if (
+            ap.type === 'object' &&
+            !ap.properties &&
+            !ap.additionalProperties
+          )
+            continue;
+          errors.push(...validate(ap, v, `${at}.${k}`));
+        } else if (s.properties && s.additionalProperties !== true)
           errors.push(`${at}: unknown property ${k}`);
       }
       return errors;
