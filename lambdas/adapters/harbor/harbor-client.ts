@@ -340,7 +340,34 @@ export class HarborClient implements HarborApi {
         queue.push(row.digest);
       }
     }
-    return [...found.values()];
+    const accessories = [...found.values()];
+    for (const acc of accessories) {
+      Object.assign(
+        acc,
+        await this.accessoryDetails(artifact.repository, acc.digest)
+      );
+    }
+    return accessories;
+  }
+
+  /**
+   * An accessory's own tags and media type, which Harbor's Accessory payload lacks.
+   * Replication copies an accessory under its own tags (a cosign `sha256-<hex>.sig`), so the
+   * expected and observed sets need them.
+   */
+  private async accessoryDetails(
+    repository: string,
+    digest: string
+  ): Promise<Pick<Accessory, 'tags' | 'manifestMediaType'>> {
+    const res = await this.get(
+      `${artifactsPath(repository)}/${encodeURIComponent(digest)}?with_tag=true`
+    );
+    const row = parseJsonBody(res, artifactSchema, this.http.service);
+    const mediaType = row.manifest_media_type ?? row.media_type;
+    return {
+      tags: (row.tags ?? []).map((t) => t.name),
+      ...(mediaType ? { manifestMediaType: mediaType } : {}),
+    };
   }
 
   private async get(

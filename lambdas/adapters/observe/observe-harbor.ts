@@ -37,14 +37,20 @@ export function refsOfArtifact(artifact: HarborArtifact): ObservedRef[] {
           },
         ];
   for (const acc of artifact.accessories) {
-    refs.push({
+    const common = {
       repository: artifact.repository,
-      reference: acc.digest,
-      byDigest: true,
       digest: acc.digest,
       ...(acc.manifestMediaType ? { mediaType: acc.manifestMediaType } : {}),
       ...(acc.pushTime ? { pushTime: acc.pushTime } : {}),
-    });
+    };
+    // Like any artifact: under its own tags when it has some (a cosign `.sig`), else by digest.
+    const tags = acc.tags ?? [];
+    if (tags.length > 0) {
+      for (const tag of tags)
+        refs.push({ ...common, reference: tag, byDigest: false });
+    } else {
+      refs.push({ ...common, reference: acc.digest, byDigest: true });
+    }
   }
   return refs;
 }

@@ -19,6 +19,8 @@ const basic = (c: Credentials): string =>
   `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
+/** The cosign tag of the signature D(30) of D(2). */
+const SIG_TAG = `sha256-${D(2).slice(7)}.sig`;
 
 /**
  * Answers a Harbor list the way Harbor's handler does: X-Total-Count, and a Link whose URL
@@ -259,8 +261,7 @@ const harbor: FixtureHandler = (req, res, url) => {
       sendJson(res, 200, projects[0]);
       return;
     }
-    case '/api/v2.0/projects/ghost': // Harbor checks permissions before existence: a missing project is 403.
-    {
+    case '/api/v2.0/projects/ghost': { // Harbor checks permissions before existence: a missing project is 403.
       sendJson(res, 403, {
         errors: [{ code: 'FORBIDDEN', message: 'forbidden' }],
       });
@@ -286,6 +287,22 @@ const harbor: FixtureHandler = (req, res, url) => {
         /^\/api\/v2\.0\/projects\/library\/repositories\/team%252Fapp\/artifacts\/([^/]+)\/accessories$/.exec(
           path
         );
+      const single =
+        /^\/api\/v2\.0\/projects\/library\/repositories\/team%252Fapp\/artifacts\/(sha256[^/]+)$/.exec(
+          path
+        );
+      if (single) {
+        // An accessory read by digest: its own tags (a cosign `.sig` tag on D(30) only).
+        const digest = decodeURIComponent(single[1] ?? '');
+        sendJson(res, 200, {
+          id: 100,
+          type: 'SIGNATURE',
+          digest,
+          manifest_media_type: 'application/vnd.oci.image.manifest.v1+json',
+          tags: digest === D(30) ? [{ id: 9, name: SIG_TAG }] : [],
+        });
+        return;
+      }
       if (acc) {
         const subject = decodeURIComponent(acc[1] ?? '');
         // The amd64 child carries its own signature, and that signature an SBOM.
@@ -491,9 +508,23 @@ describe('HarborClient against a recorded Harbor API', () => {
         type: 'signature.cosign',
         subjectDigest: D(2),
         pushTime: '2026-03-03T00:00:00.000Z',
+        tags: [SIG_TAG],
+        manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
       },
-      { digest: D(31), type: 'signature.cosign', subjectDigest: D(21) },
-      { digest: D(32), type: 'sbom.harbor', subjectDigest: D(31) },
+      {
+        digest: D(31),
+        type: 'signature.cosign',
+        subjectDigest: D(21),
+        tags: [],
+        manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+      },
+      {
+        digest: D(32),
+        type: 'sbom.harbor',
+        subjectDigest: D(31),
+        tags: [],
+        manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+      },
     ]);
   });
 
@@ -518,7 +549,7 @@ describe('HarborClient against a recorded Harbor API', () => {
       ':1.0',
       ':latest',
       `@${D(2)}`,
-      `@${D(30)}`,
+      `:${SIG_TAG}`,
       `@${D(31)}`,
       `@${D(32)}`,
       ':2.0',
