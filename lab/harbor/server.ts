@@ -203,6 +203,23 @@ export async function startHarbor(
       store.putManifest(repository, f.tag, target.bytes, target.mediaType);
   };
 
+  // Harbor updates pull_time (artifact and tag) and the repository pull_count on manifest GETs.
+  const recordPull = (path: string) => {
+    const m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path);
+    if (!m?.[1] || !m[2]) return;
+    const repo = state.repoByName(m[1]);
+    const ref = decodeURIComponent(m[2]);
+    const a = repo && state.artifactByRef(repo.id, ref);
+    if (!repo || !a) return;
+    const now = clock.now();
+    a.pullTime = now;
+    repo.pullCount += 1;
+    if (!ref.includes(':')) {
+      const t = state.tagByName(repo.id, ref);
+      if (t) t.pullTime = now;
+    }
+  };
+
   const labAdmin = async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -331,7 +348,11 @@ export async function startHarbor(
         tokenService(req, res, url);
         return;
       }
-      if (await v2(req, res)) return;
+      if (await v2(req, res)) {
+        if (method === 'GET' && res.statusCode === 200)
+          recordPull(url.pathname);
+        return;
+      }
       if (
         url.pathname !== API_PREFIX &&
         !url.pathname.startsWith(`${API_PREFIX}/`)

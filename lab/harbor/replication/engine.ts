@@ -563,7 +563,7 @@ export class ReplicationEngine implements ReplicationControl {
     this.eventTimer = setTimeout(() => {
       this.eventTimer = undefined;
       this.processEvents();
-    }, 20);
+    }, 100);
   }
 
   private processEvents(): void {

@@ -186,6 +186,23 @@ describe('lab Harbor /v2 with Harbor token auth, driven by real skopeo', () => {
       `docker://${host}/private/app:v1`,
     ]);
     expect(raw.stdout).toBe(single.manifest.toString('utf8'));
+    // A pull sets pull_time on the artifact and the tag, and counts on the repository.
+    const pulled = (
+      await api(
+        h.url,
+        'GET',
+        '/projects/private/repositories/app/artifacts/v1',
+        { auth: ADMIN }
+      )
+    ).body as { pull_time: string; tags: { pull_time: string }[] };
+    expect(pulled.pull_time).not.toMatch(/^0001-/);
+    expect(pulled.tags[0]?.pull_time).not.toMatch(/^0001-/);
+    const repo = (
+      await api(h.url, 'GET', '/projects/private/repositories/app', {
+        auth: ADMIN,
+      })
+    ).body as { pull_count: number };
+    expect(repo.pull_count).toBeGreaterThan(0);
     const pub = await skopeo([
       'inspect',
       '--raw',
