@@ -422,6 +422,58 @@ describe('lab Harbor replication into a real Distribution registry and a second 
     ).toBeUndefined();
   });
 
+  it('skips an overlapping run with single_active_replication and narrows event copies to the pushed tag', async () => {
+    const id = await createPolicy({
+      name: 'single',
+      dest_registry: { id: distId },
+      dest_namespace: 's',
+      filters: [{ type: 'name', value: 'library/nginx' }],
+      single_active_replication: true,
+    });
+    primary.faults.add({ kind: 'replication-stuck', policy: 'single' });
+    const first = await api(primary.url, 'POST', '/replication/executions', {
+      auth: ADMIN,
+      body: { policy_id: id },
+    });
+    const second = await runPolicy(primary, ADMIN, id);
+    expect(second).toMatchObject({
+      status: 'Failed',
+      total: 0,
+      status_text: 'Execution skipped: active replication still in progress.',
+    });
+    await api(
+      primary.url,
+      'PUT',
+      `/replication/executions/${first.headers.get('location')?.split('/').pop() ?? ''}`,
+      { auth: ADMIN }
+    );
+
+    const ev = await createPolicy({
+      name: 'ev-tags',
+      dest_registry: { id: distId },
+      dest_namespace: 'evt',
+      trigger: { type: 'event_based' },
+      filters: [
+        { type: 'name', value: 'library/redis' },
+        { type: 'tag', value: 'rc-*' },
+      ],
+    });
+    const rc = buildImage({ seed: 'redis-rc' });
+    storeImage(primary.store, 'library/redis', 'rc-1', rc);
+    storeImage(primary.store, 'library/redis', 'nightly', rc);
+    await primary.idle();
+    expect(await remoteDigest(dist.url, 'evt/redis', 'rc-1')).toBe(rc.digest);
+    expect(
+      await remoteDigest(dist.url, 'evt/redis', 'nightly')
+    ).toBeUndefined();
+    const execs = (
+      await api(primary.url, 'GET', `/replication/executions?policy_id=${ev}`, {
+        auth: ADMIN,
+      })
+    ).body as { trigger: string }[];
+    expect(execs.map((e) => e.trigger)).toEqual(['event_based']);
+  });
+
   it('reads only `deletion` on create and resets omitted fields on PUT', async () => {
     const id = await createPolicy({
       name: 'flags',
