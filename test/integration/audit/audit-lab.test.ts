@@ -1,0 +1,170 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDemoLab, type Lab } from '../../../lab/index';
+import { LocalDirReportStore } from '../../../lambdas/adapters/report-store/local-dir-store';
+import { createCredentialsResolver } from '../../../lambdas/adapters/secrets/credentials';
+import type { Report, TargetReport } from '../../../lambdas/core/report';
+import { loadConfigFile } from '../../../lambdas/shared/config-file';
+import type { HarborDrConfig } from '../../../lambdas/shared/config';
+import { runAuditJob } from '../../../lambdas/jobs/audit-job';
+
+// The demo scenario (lab/scenarios/demo.ts) documents its problems; the audit must find
+// exactly those, with evidence, and must turn every injected fault into UNKNOWN, never green.
+jest.setTimeout(60_000);
+
+let lab: Lab;
+let config: HarborDrConfig;
+
+beforeAll(async () => {
+  lab = await startDemoLab();
+  const dir = mkdtempSync(join(tmpdir(), 'harbor-dr-audit-lab-'));
+  config = loadConfigFile(lab.writeConfig(dir).configPath);
+});
+
+afterAll(async () => {
+  await lab.stop();
+});
+
+afterEach(() => {
+  for (const h of lab.harbors) h.harbor.faults.clear();
+});
+
+async function audit(
+  deadline = new Date(Date.now() + 60_000)
+): Promise<Report> {
+  const store = new LocalDirReportStore(
+    mkdtempSync(join(tmpdir(), 'harbor-dr-reports-'))
+  );
+  const { report } = await runAuditJob(
+    {
+      store,
+      clock: { now: () => new Date() },
+      resolveCredentials: createCredentialsResolver(),
+    },
+    { config, toolVersion: 'test', deadline, concurrency: 4 }
+  );
+  return report;
+}
+
+function target(report: Report, name: string): TargetReport {
+  const t = report.targets.find((x) => x.name === name);
+  if (!t) throw new Error(`no target ${name} in the report`);
+  return t;
+}
+
+const brief = (t: TargetReport) =>
+  t.findings.map((f) => `${f.state} ${f.repository}:${f.reference}`).sort();
+
+describe('audit of the demo lab', () => {
+  it('finds exactly the documented problems, with evidence', async () => {
+    const report = await audit();
+
+    const dr = target(report, 'harbor-dr');
+    expect(brief(dr)).toEqual([
+      'digest-mismatch library/nginx:latest', // moved on the primary, override off
+      'missing team-a/api:2.1.0', // pushed minutes ago
+      'unexpected team-b/worker:0.9', // deleted on the primary, no deletion replication
+    ]);
+    expect(
+      dr.findings.find((f) => f.state === 'digest-mismatch')?.detail
+    ).toMatch(/override is off/);
+    const c1 = target(report, 'cluster-1');
+    expect(brief(c1)).toEqual([
+      'missing mirror/api:2.1.0', // flattened into mirror/, not arrived
+      'missing mirror/legacy:0.1', // the failed execution
+    ]);
+    const legacy = c1.findings.find((f) => f.reference === '0.1');
+    expect(legacy).toMatchObject({
+      expectedDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) as string,
+      source: { repository: 'team-a/legacy', reference: '0.1' },
+      policy: { name: 'to-cluster-1', override: true },
+    });
+    expect(legacy?.source?.pushTime).toBeDefined();
+    expect(target(report, 'cluster-2').findings).toEqual([]);
+    expect([
+      dr.verdict,
+      c1.verdict,
+      target(report, 'cluster-2').verdict,
+    ]).toEqual(['DEGRADED', 'DEGRADED', 'READY']);
+    expect(dr.counts).toMatchObject({ missing: 1, mismatched: 1, unknown: 0 });
+    expect(dr.counts.synced).toBe(dr.counts.expected - 2);
+    expect(report.errors).toEqual([]);
+  });
+
+  it('rides out transient 503s with Retry-After on the primary', async () => {
+    lab.primary.harbor.faults.add({
+      kind: 'status',
+      method: 'GET',
+      path: '/repositories/api/artifacts',
+      status: 503,
+      retryAfter: 0,
+      count: 2,
+    });
+
+    const report = await audit();
+
+    expect(brief(target(report, 'cluster-1'))).toEqual([
+      'missing mirror/api:2.1.0',
+      'missing mirror/legacy:0.1',
+    ]);
+    expect(report.errors).toEqual([]);
+  });
+
+  it('makes a target repository that cannot be listed UNKNOWN, never synced', async () => {
+    lab.secondary!.harbor.faults.add({
+      kind: 'status',
+      method: 'GET',
+      path: '/projects/library/repositories/alpine/artifacts',
+      status: 500,
+      count: -1,
+    });
+
+    const report = await audit();
+
+    const dr = target(report, 'harbor-dr');
+    const alpine = dr.findings.filter((f) => f.repository === 'library/alpine');
+    expect(alpine.map((f) => `${f.state} ${f.reference}`).sort()).toEqual([
+      'unknown 3.19',
+      'unknown 3.20',
+    ]);
+    expect(dr.verdict).toBe('UNKNOWN');
+    expect(dr.shards.find((s) => s.project === 'library')?.status).toBe(
+      'unknown'
+    );
+    expect(report.verdict).toBe('UNKNOWN');
+  });
+
+  it('makes everything that depends on a truncated primary listing UNKNOWN', async () => {
+    lab.primary.harbor.faults.add({
+      kind: 'truncate',
+      method: 'GET',
+      path: '/projects/team-a/repositories/legacy/artifacts',
+      count: -1,
+    });
+
+    const report = await audit();
+
+    for (const name of ['harbor-dr', 'cluster-1']) {
+      const t = target(report, name);
+      expect(t.verdict).toBe('UNKNOWN');
+      expect(t.errors.map((e) => e.message).join(' ')).toMatch(/team-a/);
+      expect(t.findings.some((f) => f.state === 'synced')).toBe(false);
+    }
+    expect(report.errors.map((e) => e.scope)).toContain('primary/team-a');
+    // Targets that depend on no team-a content keep their own verdict.
+    expect(target(report, 'cluster-2').verdict).toBe('READY');
+  });
+
+  it('reports shards it had no time for as not audited', async () => {
+    const report = await audit(new Date(Date.now() - 1));
+
+    for (const t of report.targets) {
+      expect(t.verdict).toBe('UNKNOWN');
+      expect(t.counts.synced).toBe(0);
+    }
+    expect(report.errors.some((e) => e.message.includes('deadline'))).toBe(
+      true
+    );
+  });
+});
