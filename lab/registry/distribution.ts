@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -56,6 +57,17 @@ export function distributionVersion(
 ): string | undefined {
   const r = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   return /v?\d+\.\d+\.\d+\S*/.exec(r.stdout)?.[0];
+}
+
+// A crashed test run must not leave registries behind: one exit hook kills them all.
+const running = new Set<ChildProcess>();
+let hooked = false;
+function ensureExitHook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
 }
 
 async function freePort(): Promise<number> {
@@ -139,17 +151,14 @@ export async function startDistributionRegistry(
         resolve();
       })
     );
-    // A crashed test run must not leave the registry behind.
-    const killOnExit = (): void => {
-      child.kill('SIGKILL');
-    };
-    process.once('exit', killOnExit);
+    running.add(child);
+    ensureExitHook();
     const url = `http://127.0.0.1:${port}`;
     let stopped = false;
     const stop = async (): Promise<void> => {
       if (stopped) return;
       stopped = true;
-      process.removeListener('exit', killOnExit);
+      running.delete(child);
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
