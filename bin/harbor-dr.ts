@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { DeploymentConfigError } from '../lib/deployment-checks';
 import { HarborDrStack } from '../lib/harbor-dr-stack';
 import { loadConfigFile } from '../lambdas/shared/config-file';
 import { ConfigError } from '../lambdas/core/errors';
@@ -20,10 +21,17 @@ try {
   process.exit(1);
 }
 
-new HarborDrStack(app, 'HarborDrAuditor', {
-  config,
-  env: {
-    account: process.env.CDK_DEFAULT_ACCOUNT,
-    region: process.env.CDK_DEFAULT_REGION,
-  },
-});
+try {
+  new HarborDrStack(app, 'HarborDrAuditor', {
+    config,
+    env: {
+      account: process.env.CDK_DEFAULT_ACCOUNT,
+      region: process.env.CDK_DEFAULT_REGION,
+    },
+  });
+} catch (err) {
+  // Valid locally but not deployable (env/file credentials): the fields, no stack trace.
+  if (!(err instanceof DeploymentConfigError)) throw err;
+  console.error(`${configPath}: ${err.message}`);
+  process.exit(1);
+}

@@ -1,32 +1,99 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
+import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { HarborDrConfig } from '../lambdas/shared/config';
+import { ENV_KEYS } from '../lambdas/shared/env-keys';
+import { ScheduledFunction } from './constructs/scheduled-function';
+import {
+  deploymentProblems,
+  DeploymentConfigError,
+  runtimeConfig,
+} from './deployment-checks';
+
+/** The key prefix the functions may read and write under (the design's layout). */
+export const REPORTS_PREFIX = 'reports';
+
+const PROJECT_ROOT = join(__dirname, '..');
+const COMPLETE_SECRET_ARN = /:secret:.+-[A-Za-z0-9]{6}$/;
+
+function retentionDays(days: number): RetentionDays {
+  const found = Object.values(RetentionDays).find(
+    (v): v is RetentionDays => (v as number) === days
+  );
+  // The config schema only admits CloudWatch's values, so this is a programming error.
+  if (found === undefined)
+    throw new Error(`no RetentionDays of ${String(days)}`);
+  return found;
+}
+
+/** The entry file of each use case's handler. */
+export interface HandlerEntries {
+  readonly audit: string;
+  readonly readiness?: string;
+}
+
+/**
+ * The handlers that exist in lambdas/handlers. Readiness joins when its job and handler
+ * land (issue 6); until then the stack deploys the audit alone.
+ */
+export const DEFAULT_HANDLER_ENTRIES: HandlerEntries = {
+  audit: join(PROJECT_ROOT, 'lambdas', 'handlers', 'audit.ts'),
+};
 
 /** Properties of {@link HarborDrStack}. */
 export interface HarborDrStackProps extends StackProps {
   /** The validated configuration (credential references only, never secret values). */
   readonly config: HarborDrConfig;
   /**
-   * How long reports are kept before S3 expires them.
-   * @default Duration.days(400)
+   * The handlers' entry files.
+   * @default - lambdas/handlers/audit.ts and lambdas/handlers/readiness.ts
    */
-  readonly reportRetention?: Duration;
+  readonly handlerEntries?: {
+    readonly audit: string;
+    readonly readiness: string;
+  };
 }
 
 /**
- * The harbor-dr-auditor deployment. It takes a configuration that was validated at synth
- * time, so a bad config fails `cdk synth` with the field named, before anything deploys.
+ * The harbor-dr-auditor deployment: a reports bucket, a notifications topic, and one
+ * function per use case (audit on a schedule, readiness on demand), each reading only the
+ * Harbor secrets the config names, writing only under `reports/` and publishing only to
+ * the topic. It takes a configuration validated at synth time, so a bad config fails
+ * `cdk synth` with the field named, before anything deploys.
  */
 export class HarborDrStack extends Stack {
   readonly config: HarborDrConfig;
   /** Where audit and readiness reports land (`reports/<kind>/...`). */
   readonly reportsBucket: Bucket;
+  /** Server access logs of the reports bucket. */
+  readonly accessLogsBucket: Bucket;
+  /** Run summaries and alarms. */
+  readonly topic: Topic;
+  /**
+   * The Secrets Manager secrets holding Harbor and registry credentials, as ARNs for IAM
+   * (`name-??????` where the config gives a name: Secrets Manager appends 6 characters).
+   */
+  readonly secretArns: readonly string[];
+  readonly audit: ScheduledFunction;
+  /** Absent until the readiness handler exists. */
+  readonly readiness: ScheduledFunction | undefined;
 
   constructor(scope: Construct, id: string, props: HarborDrStackProps) {
     super(scope, id, {
@@ -34,6 +101,30 @@ export class HarborDrStack extends Stack {
       ...props,
     });
     this.config = props.config;
+    // Access-log delivery through a bucket policy (ACLs stay disabled), whatever the app's
+    // cdk.json says; set before any child exists, as context must be.
+    this.node.setContext(
+      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy',
+      true
+    );
+    const problems = deploymentProblems(props.config);
+    if (problems.length > 0) throw new DeploymentConfigError(problems);
+    const { deployment } = props.config;
+    const retention = Duration.days(deployment.reportRetentionDays);
+
+    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // Server access logs can only be delivered to SSE-S3 buckets.
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: retention }],
+    });
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason:
+        'This is the access-log bucket of the reports bucket; logging it too would need a third bucket, and so on.',
+    });
 
     this.reportsBucket = new Bucket(this, 'Reports', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -41,12 +132,194 @@ export class HarborDrStack extends Stack {
       enforceSSL: true,
       versioned: true,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'reports-bucket/',
       lifecycleRules: [
         {
-          expiration: props.reportRetention ?? Duration.days(400),
+          expiration: retention,
           noncurrentVersionExpiration: Duration.days(30),
         },
       ],
     });
+
+    this.topic = new Topic(this, 'Notifications', {
+      displayName: 'harbor-dr-auditor',
+      enforceSSL: true,
+      masterKey: deployment.topicKmsKeyArn
+        ? Key.fromKeyArn(this, 'TopicKey', deployment.topicKmsKeyArn)
+        : undefined,
+    });
+    if (!deployment.topicKmsKeyArn) {
+      Validations.of(this.topic).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SNS2',
+        reason:
+          'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed aws/sns key, and the messages hold no secrets (verdicts, counts, S3 URIs). deployment.topicKmsKeyArn sets a customer-managed key.',
+      });
+    }
+
+    this.secretArns = this.secretPolicyArns(props.config);
+
+    const environment = {
+      [ENV_KEYS.config]: JSON.stringify(runtimeConfig(props.config)),
+      [ENV_KEYS.reportBucket]: this.reportsBucket.bucketName,
+      [ENV_KEYS.topicArn]: this.topic.topicArn,
+    };
+    const common = {
+      logRetention: retentionDays(deployment.logRetentionDays),
+      logLevel: deployment.logLevel,
+      environment,
+      alarmTopic: this.topic,
+      vpc: deployment.vpc,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    };
+
+    const entries = props.handlerEntries ?? DEFAULT_HANDLER_ENTRIES;
+    this.audit = new ScheduledFunction(this, 'Audit', {
+      ...common,
+      entry: entries.audit,
+      description: `Audits the replication of ${props.config.primary.name} to its targets`,
+      serviceName: 'harbor-dr-audit',
+      memorySize: deployment.audit.memoryMiB,
+      timeout: Duration.seconds(deployment.audit.timeoutSeconds),
+      schedule: deployment.audit.schedule,
+      // Runs never overlap: a slow audit and the next night's would re-trigger twice.
+      reservedConcurrency: 1,
+    });
+    this.readiness = entries.readiness
+      ? new ScheduledFunction(this, 'Readiness', {
+          ...common,
+          entry: entries.readiness,
+          description: `Failover readiness report of ${props.config.primary.name}'s targets`,
+          serviceName: 'harbor-dr-readiness',
+          memorySize: deployment.readiness.memoryMiB,
+          timeout: Duration.seconds(deployment.readiness.timeoutSeconds),
+          schedule: deployment.readiness.schedule,
+        })
+      : undefined;
+
+    for (const fn of [
+      this.audit,
+      ...(this.readiness ? [this.readiness] : []),
+    ]) {
+      this.grantReports(fn.role);
+      this.grantPublish(fn.role);
+      this.grantSecrets(fn.role);
+      this.acknowledgeFunctionFindings(fn);
+    }
+
+    new CfnOutput(this, 'AuditFunctionName', {
+      value: this.audit.function.functionName,
+    });
+    new CfnOutput(this, 'ReportsBucketName', {
+      value: this.reportsBucket.bucketName,
+      description: `Reports land under s3://<bucket>/${REPORTS_PREFIX}/<audit|readiness>/`,
+    });
+    new CfnOutput(this, 'NotificationsTopicArn', {
+      value: this.topic.topicArn,
+      description:
+        'Subscribe to receive summaries; filter on the message attributes kind, verdict, severity',
+    });
+    if (this.readiness) this.readinessOutputs(this.readiness);
+  }
+
+  private readinessOutputs(readiness: ScheduledFunction): void {
+    new CfnOutput(this, 'ReadinessFunctionName', {
+      value: readiness.function.functionName,
+    });
+    new CfnOutput(this, 'ReadinessInvokeCommand', {
+      value: `aws lambda invoke --function-name ${readiness.function.functionName} --payload '{}' --cli-binary-format raw-in-base64-out out.json`,
+      description: 'Runs a failover readiness report now',
+    });
+  }
+
+  /** The distinct secrets the config names, as IAM resources; no values are read. */
+  private secretPolicyArns(config: HarborDrConfig): string[] {
+    const ids = new Set<string>();
+    for (const registry of [config.primary, ...config.targets]) {
+      const secretId = registry.credentials?.secretId;
+      if (secretId !== undefined) ids.add(secretId);
+    }
+    return [...ids].map((secretId) => {
+      if (!secretId.startsWith('arn:')) {
+        return this.formatArn({
+          service: 'secretsmanager',
+          resource: 'secret',
+          resourceName: `${secretId}-??????`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        });
+      }
+      // A complete ARN ends in the 6-character suffix Secrets Manager adds to the name.
+      return COMPLETE_SECRET_ARN.test(secretId)
+        ? secretId
+        : `${secretId}-??????`;
+    });
+  }
+
+  private grantReports(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadWriteReports',
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [this.reportsBucket.arnForObjects(`${REPORTS_PREFIX}/*`)],
+      })
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ListReports',
+        actions: ['s3:ListBucket'],
+        resources: [this.reportsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${REPORTS_PREFIX}/*`] } },
+      })
+    );
+  }
+
+  private grantPublish(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'PublishSummaries',
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+      })
+    );
+    if (this.topic.masterKey) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'EncryptSummaries',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [this.topic.masterKey.keyArn],
+        })
+      );
+    }
+  }
+
+  private grantSecrets(grantee: IGrantable): void {
+    if (this.secretArns.length === 0) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadHarborCredentials',
+        effect: Effect.ALLOW,
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [...this.secretArns],
+      })
+    );
+  }
+
+  private acknowledgeFunctionFindings(fn: ScheduledFunction): void {
+    const policy = fn.role.node.findChild('DefaultPolicy');
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.reportsBucket)}.Arn>/${REPORTS_PREFIX}/*]`,
+      reason:
+        'Each run writes new objects (reports/<kind>/<yyyy>/<mm>/<dd>/<runId>.json); the grant is PutObject/GetObject under the reports/ prefix only.',
+    });
+    Validations.of(fn.function).acknowledge({
+      id: 'Serverless::Serverless-LambdaDLQ',
+      reason:
+        'Failed async invocations go to the on-failure destination (an SQS queue), which records the error too; a DeadLetterConfig as well would file every failure twice.',
+    });
+  }
+
+  private logicalIdOf(bucket: Bucket): string {
+    return this.getLogicalId(bucket.node.defaultChild as never);
   }
 }

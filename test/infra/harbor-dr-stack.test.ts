@@ -97,4 +97,17 @@ describe('the CDK app (bin/harbor-dr.ts)', () => {
       'targets[0].kind: must be "harbor" or "distribution"'
     );
   }, 70_000);
+
+  it('fails synth on credentials a Lambda cannot read, naming the field', () => {
+    let stderr = '';
+    try {
+      synth('examples/local.yaml');
+    } catch (err) {
+      stderr = String((err as { stderr?: unknown }).stderr);
+    }
+
+    expect(stderr).toContain(
+      'primary.credentials: must be a secretId when deployed to AWS (env and file are for local runs)'
+    );
+  }, 70_000);
 });
