@@ -93,6 +93,11 @@ export async function runCli(
         .default(14)
         .argParser(positiveInt)
     )
+    .option(
+      '--retrigger',
+      're-trigger policies that need it (overrides retrigger.enabled)'
+    )
+    .option('--no-retrigger', 'never start or stop executions in this run')
     .action(
       async (opts: {
         config: string;
@@ -101,6 +106,7 @@ export async function runCli(
         target?: string[];
         concurrency: number;
         deadlineMinutes: number;
+        retrigger?: boolean;
       }) => {
         code = await auditCommand(opts, io, version);
       }

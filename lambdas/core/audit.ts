@@ -3,6 +3,8 @@ import { diffContextFor, diffShard } from './diff';
 import { selectPolicies } from './discover';
 import type { PolicyAssignment } from './discover';
 import { errorMessage } from './errors';
+import { assessReplication } from './health';
+import type { ReplicationDeps, ReplicationSettings } from './health';
 import { inventoryProjects, resolveProjects } from './inventory';
 import type { ProjectScope } from './inventory';
 import { mapWithConcurrency } from './limit';
@@ -44,6 +46,8 @@ export interface AuditDeps {
   targets: readonly AuditTarget[];
   clock: Clock;
 }
+  /** Replication health and re-triggering; absent = the replication section stays empty. */
+  replication?: ReplicationDeps;
 
 /** What one audit run is asked to do. */
 export interface AuditInput {
@@ -57,6 +61,8 @@ export interface AuditInput {
   /** Work not started by then is reported as not audited, never as fine. */
   deadline: Date;
 }
+  /** The config's `retrigger` section (health thresholds and the act step). */
+  replication?: ReplicationSettings;
 
 /** What discovery and planning learned, before any target is observed. */
 export interface PlannedRun {
@@ -220,6 +226,22 @@ export async function runAudit(
     kind: 'audit',
     startedAt: startedAt.toISOString(),
     finishedAt: deps.clock.now().toISOString(),
+  // Replication health and the act step (re-trigger), once every target's findings are known.
+  if (deps.replication && input.replication) {
+    await assessReplication(
+      {
+        deps: deps.replication,
+        settings: input.replication,
+        clock: deps.clock,
+        deadline: input.deadline,
+        concurrency: input.concurrency,
+        assignments: planned.assignments,
+        plan: planned.plan,
+        targets: deps.targets,
+      },
+      targets
+    );
+  }
     tool: { name: 'harbor-dr-auditor', version: input.toolVersion },
     primary: { name: input.primary.name, url: input.primary.url },
     verdict: worstVerdict(targets.map((t) => t.verdict)),

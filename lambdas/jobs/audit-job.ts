@@ -33,6 +33,9 @@ export interface AuditJobInput {
   concurrency?: number;
 }
 
+/** Earlier audit reports read for cooldowns: a day of hourly runs (each one is a read). */
+const HISTORY_REPORTS = 24;
+
 /** What a job produced. */
 export interface JobResult {
   report: Report;
@@ -60,10 +63,27 @@ export async function runAuditJob(
     concurrency,
     ...(input.targets ? { onlyTargets: input.targets } : {}),
   });
+  // Earlier audits: the health look-back window and re-trigger cooldowns across runs.
+  const history = await deps.store
+    .recent('audit', HISTORY_REPORTS)
+    .catch((err: unknown) => {
+      deps.warn?.(
+        'earlier reports could not be read; cooldowns use Harbor only',
+        {
+          error: errorMessage(err),
+        }
+      );
+      return [];
+    });
   let report: Report;
   try {
     report = await runAudit(
-      { primary: clients.primary, targets: clients.targets, clock: deps.clock },
+      {
+        primary: clients.primary,
+        targets: clients.targets,
+        clock: deps.clock,
+        replication: { ...clients.replication, history },
+      },
       {
         runId,
         toolVersion: input.toolVersion,
@@ -75,6 +95,7 @@ export async function runAuditJob(
         rpoObjectiveMinutes: input.config.rpoObjectiveMinutes,
         concurrency,
         deadline: input.deadline,
+        replication: input.config.retrigger,
       }
     );
   } finally {

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { AuditTarget } from '../core/audit';
 import type { HarborApi, TargetObserver } from '../core/ports';
 import { HarborClient } from '../adapters/harbor/harbor-client';
+import { HarborReplicationClient } from '../adapters/harbor/replication-client';
+import type { ReplicationEndpoint } from '../core/replication-ports';
 import { createHttpClient } from '../adapters/http/pool';
 import type { HttpClient } from '../adapters/http/pool';
 import { observeHarborTarget } from '../adapters/observe/observe-harbor';
@@ -19,6 +21,11 @@ import type {
 export interface Clients {
   primary: HarborApi;
   targets: AuditTarget[];
+  /** Executions of the primary (read; start/stop with the operator credential) and of Harbor targets. */
+  replication: {
+    primary: ReplicationEndpoint;
+    targets: Map<string, ReplicationEndpoint>;
+  };
   close(): Promise<void>;
 }
 
@@ -58,11 +65,43 @@ export async function composeClients(
     r.credentials ? await resolveCredentials(r.credentials, r.name) : undefined;
 
   const primaryCredentials = await credentialsFor(config.primary);
+  const primaryHttp = httpFor(config.primary);
   const primary = new HarborClient({
-    http: httpFor(config.primary),
+    http: primaryHttp,
     baseUrl: config.primary.url,
     ...(primaryCredentials ? { credentials: primaryCredentials } : {}),
   });
+  const replicationClient = (
+    http: HttpClient,
+    baseUrl: string,
+    credentials: Awaited<ReturnType<typeof credentialsFor>>
+  ) =>
+    new HarborReplicationClient({
+      http,
+      baseUrl,
+      ...(credentials ? { credentials } : {}),
+    });
+  const operatorCredentials = config.primary.operatorCredentials
+    ? await resolveCredentials(
+        config.primary.operatorCredentials,
+        `${config.primary.name} (operator)`
+      )
+    : primaryCredentials;
+  const replication: Clients['replication'] = {
+    primary: {
+      read: replicationClient(
+        primaryHttp,
+        config.primary.url,
+        primaryCredentials
+      ),
+      control: replicationClient(
+        primaryHttp,
+        config.primary.url,
+        operatorCredentials
+      ),
+    },
+    targets: new Map(),
+  };
   const targets: AuditTarget[] = [];
   for (const t of selected) {
     const credentials = await credentialsFor(t);
@@ -80,6 +119,12 @@ export async function composeClients(
         harbor,
         observer: harborObserver(harbor, concurrency),
       });
+      // Pull policies live on the target: read and started with its own credentials.
+      const targetReplication = replicationClient(http, t.url, credentials);
+      replication.targets.set(t.name, {
+        read: targetReplication,
+        control: targetReplication,
+      });
     } else {
       const registry = new OciRegistryClient({
         http,
@@ -96,6 +141,7 @@ export async function composeClients(
   return {
     primary,
     targets,
+    replication,
     close: async () => {
       await Promise.all(https.map((h) => h.close()));
     },

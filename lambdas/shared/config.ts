@@ -56,6 +56,12 @@ const primarySchema = z.strictObject({
   name,
   url: registryUrl,
   credentials: credentialsRef.optional(),
+  /**
+   * Least privilege: a separate account (e.g. a system robot with `replication create`)
+   * used only to start and stop executions; `credentials` read everything else. Without
+   * it, starts and stops use `credentials`.
+   */
+  operatorCredentials: credentialsRef.optional(),
   ...tlsFields,
 });
 
@@ -69,12 +75,39 @@ const targetSchema = z.strictObject({
   ...tlsFields,
 });
 
-const retriggerSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  dryRun: z.boolean().default(false),
-  maxPerRun: z.int().min(0).max(100).default(5),
-  cooldownMinutes: z.int().min(0).max(10_080).default(60),
-});
+/**
+ * Replication health (look-back window, stuck threshold) and the act step: re-triggering
+ * policies and stopping stuck executions, both only when `enabled`.
+ */
+const retriggerSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+    maxPerRun: z.int().min(0).max(100).default(5),
+    cooldownMinutes: z.int().min(0).max(10_080).default(60),
+    /** After a start, wait within the run's deadline and observe the policy's refs again. */
+    verify: z.boolean().default(false),
+    /** Stop executions InProgress for longer than this; unset = never stop (the default). */
+    stopStuckAfterMinutes: z.int().min(1).max(10_080).optional(),
+    /** The health look-back window; unset = since the previous audit (24 h without one). */
+    lookbackHours: z.int().min(1).max(8_760).optional(),
+    /** An execution InProgress for longer is reported as stuck. */
+    stuckAfterMinutes: z.int().min(1).max(10_080).default(180),
+  })
+  .check((ctx) => {
+    const { stopStuckAfterMinutes, stuckAfterMinutes } = ctx.value;
+    if (
+      stopStuckAfterMinutes !== undefined &&
+      stopStuckAfterMinutes < stuckAfterMinutes
+    ) {
+      ctx.issues.push({
+        code: 'custom',
+        input: stopStuckAfterMinutes,
+        path: ['stopStuckAfterMinutes'],
+        message: `must be at least stuckAfterMinutes (${stuckAfterMinutes.toString()}): only stuck executions are stopped`,
+      });
+    }
+  });
 
 const notifySchema = z.strictObject({
   on: z

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { LocalDirReportStore } from '../../adapters/report-store/local-dir-store';
 import { createCredentialsResolver } from '../../adapters/secrets/credentials';
 import type { Verdict } from '../../core/model';
+import { renderReplicationSummary } from '../../core/health';
 import { renderSummary } from '../../core/render-summary';
 import { loadConfigFile } from '../../shared/config-file';
 import { runAuditJob } from '../../jobs/audit-job';
@@ -15,6 +16,8 @@ export interface AuditOptions {
   target?: string[];
   concurrency: number;
   deadlineMinutes: number;
+  /** `--retrigger` / `--no-retrigger`: overrides `retrigger.enabled`. */
+  retrigger?: boolean;
 }
 
 /** The exit code of a run's verdict (README: exit codes). */
@@ -30,7 +33,14 @@ export async function auditCommand(
   io: CliIo,
   toolVersion: string
 ): Promise<ExitCode> {
-  const config = loadConfigFile(options.config);
+  const loaded = loadConfigFile(options.config);
+  const config =
+    options.retrigger === undefined
+      ? loaded
+      : {
+          ...loaded,
+          retrigger: { ...loaded.retrigger, enabled: options.retrigger },
+        };
   const startedAt = Date.now();
   const result = await runAuditJob(
     {
@@ -50,6 +60,7 @@ export async function auditCommand(
     io.out(`${JSON.stringify(result.report, null, 2)}\n`);
   } else {
     io.out(renderSummary(result.report));
+    io.out(renderReplicationSummary(result.report));
     io.out(
       `Report: ${result.locations.json}\n        ${result.locations.human}\n`
     );

@@ -44,7 +44,12 @@ describe('parseConfig', () => {
       dryRun: false,
       maxPerRun: 5,
       cooldownMinutes: 60,
+      verify: false,
+      stuckAfterMinutes: 180,
     });
+    expect(config.retrigger.stopStuckAfterMinutes).toBeUndefined();
+    expect(config.retrigger.lookbackHours).toBeUndefined();
+    expect(config.primary.operatorCredentials).toBeUndefined();
     expect(config.notify).toEqual({ on: 'change' });
   });
 
@@ -312,6 +317,90 @@ describe('parseConfig: the deployment section', () => {
 
     // Act
     const problems = problemsOf(raw);
+
+    // Assert
+    expect(problems).toContain(expected);
+  });
+});
+
+describe('parseConfig: re-triggering and replication health', () => {
+  it('accepts verify, stuck thresholds, a look-back window and an operator credential', () => {
+    // Arrange
+    const raw = {
+      ...valid(),
+      primary: {
+        ...valid().primary,
+        credentials: { secretId: 'harbor-dr/primary-read' },
+        operatorCredentials: { secretId: 'harbor-dr/primary-operator' },
+      },
+      retrigger: {
+        enabled: true,
+        verify: true,
+        stuckAfterMinutes: 60,
+        stopStuckAfterMinutes: 240,
+        lookbackHours: 48,
+      },
+    };
+
+    // Act
+    const config = parseConfig(raw, 'test.yaml');
+
+    // Assert
+    expect(config.primary.operatorCredentials).toEqual({
+      secretId: 'harbor-dr/primary-operator',
+    });
+    expect(config.retrigger).toEqual({
+      enabled: true,
+      dryRun: false,
+      maxPerRun: 5,
+      cooldownMinutes: 60,
+      verify: true,
+      stuckAfterMinutes: 60,
+      stopStuckAfterMinutes: 240,
+      lookbackHours: 48,
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'a stop threshold below the stuck threshold',
+      { retrigger: { stuckAfterMinutes: 120, stopStuckAfterMinutes: 60 } },
+      'retrigger.stopStuckAfterMinutes: must be at least stuckAfterMinutes (120): only stuck executions are stopped',
+    ],
+    [
+      'a look-back window of 0 hours',
+      { retrigger: { lookbackHours: 0 } },
+      'retrigger.lookbackHours: Too small: expected number to be >=1',
+    ],
+    [
+      'a fractional stuck threshold',
+      { retrigger: { stuckAfterMinutes: 1.5 } },
+      'retrigger.stuckAfterMinutes: must be a whole number',
+    ],
+    [
+      'verify given as a string',
+      { retrigger: { verify: 'yes' } },
+      'retrigger.verify: must be a boolean',
+    ],
+    [
+      'a misspelt field',
+      { retrigger: { stopStuckMinutes: 10 } },
+      'retrigger: unknown field "stopStuckMinutes"',
+    ],
+    [
+      'an operator credential with two sources',
+      {
+        primary: {
+          name: 'harbor-primary',
+          url: 'https://harbor.example.com',
+          operatorCredentials: { secretId: 'a', file: 'b.json' },
+        },
+      },
+      'primary.operatorCredentials: must name exactly one of secretId, env or file (found secretId, file)',
+    ],
+  ])('names the field for %s', (_label, patch, expected) => {
+    // Act
+    const problems = problemsOf({ ...valid(), ...patch });
 
     // Assert
     expect(problems).toContain(expected);
