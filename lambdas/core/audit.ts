@@ -3,8 +3,6 @@ import { diffContextFor, diffShard } from './diff';
 import { selectPolicies } from './discover';
 import type { PolicyAssignment } from './discover';
 import { errorMessage } from './errors';
-import { assessReplication } from './health';
-import type { ReplicationDeps, ReplicationSettings } from './health';
 import { inventoryProjects, resolveProjects } from './inventory';
 import type { ProjectScope } from './inventory';
 import { mapWithConcurrency } from './limit';
@@ -28,6 +26,7 @@ import type {
 import { REPORT_SCHEMA_VERSION } from './report';
 import type { PolicyReport, Report, ShardStatus, TargetReport } from './report';
 import { delayDistribution, estimateExposure } from './rpo';
+import { firstSeenDelays, previousObservation } from './trend';
 import { auditVerdict, worstVerdict } from './verdict';
 
 /** A target as the audit reaches it. */
@@ -46,8 +45,6 @@ export interface AuditDeps {
   targets: readonly AuditTarget[];
   clock: Clock;
 }
-  /** Replication health and re-triggering; absent = the replication section stays empty. */
-  replication?: ReplicationDeps;
 
 /** What one audit run is asked to do. */
 export interface AuditInput {
@@ -60,9 +57,12 @@ export interface AuditInput {
   concurrency: number;
   /** Work not started by then is reported as not audited, never as fine. */
   deadline: Date;
+  /**
+   * Earlier reports (any kind, newest first): plain registries keep no push times, so their
+   * replication delays come from when a run first saw each ref. @default none
+   */
+  history?: readonly Report[];
 }
-  /** The config's `retrigger` section (health thresholds and the act step). */
-  replication?: ReplicationSettings;
 
 /** What discovery and planning learned, before any target is observed. */
 export interface PlannedRun {
@@ -226,22 +226,6 @@ export async function runAudit(
     kind: 'audit',
     startedAt: startedAt.toISOString(),
     finishedAt: deps.clock.now().toISOString(),
-  // Replication health and the act step (re-trigger), once every target's findings are known.
-  if (deps.replication && input.replication) {
-    await assessReplication(
-      {
-        deps: deps.replication,
-        settings: input.replication,
-        clock: deps.clock,
-        deadline: input.deadline,
-        concurrency: input.concurrency,
-        assignments: planned.assignments,
-        plan: planned.plan,
-        targets: deps.targets,
-      },
-      targets
-    );
-  }
     tool: { name: 'harbor-dr-auditor', version: input.toolVersion },
     primary: { name: input.primary.name, url: input.primary.url },
     verdict: worstVerdict(targets.map((t) => t.verdict)),
@@ -319,7 +303,17 @@ async function auditTarget(
   const counts = countFindings(findings);
   const now = deps.clock.now();
   const exposure = estimateExposure(findings, now);
-  const delays = delayDistribution(replicationDelays(findings));
+  // Plain registries keep no push times: delays come from first-seen times across runs.
+  const firstSeen = target.kind === 'distribution';
+  const delays = delayDistribution(
+    firstSeen
+      ? firstSeenDelays(
+          findings,
+          previousObservation(input.history, target.name),
+          now
+        )
+      : replicationDelays(findings)
+  );
   const objectiveSeconds = input.rpoObjectiveMinutes * 60;
   const unseenScopes =
     errors.length + shards.filter((s) => s.status !== 'audited').length;
@@ -345,6 +339,7 @@ async function auditTarget(
       p50DelaySeconds: delays.p50,
       p95DelaySeconds: delays.p95,
       maxDelaySeconds: delays.max,
+      delayBasis: firstSeen ? 'first-seen' : 'push-time',
     },
     replication: { executions: [], failedTasks: [], retriggered: [] },
     drift: [],

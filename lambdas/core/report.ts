@@ -87,6 +87,35 @@ export const rpoSchema = z.object({
   p50DelaySeconds: z.number().nonnegative().nullable(),
   p95DelaySeconds: z.number().nonnegative().nullable(),
   maxDelaySeconds: z.number().nonnegative().nullable(),
+  // --- readiness (issue 6): optional, so earlier reports stay valid ---
+  /** Where delays come from: target push times (Harbor) or first-seen times across runs. */
+  delayBasis: z.enum(['push-time', 'first-seen']).optional(),
+  /** Leading indicators: executions in progress, schedules that stopped. */
+  indicators: z
+    .array(
+      z.object({
+        policy: z.string(),
+        kind: z.enum(['in-progress', 'schedule-stale']),
+        seconds: z.number().nonnegative().nullable(),
+        late: z.boolean(),
+        detail: z.string().optional(),
+      })
+    )
+    .optional(),
+  /** Earlier runs (oldest first), then this one. */
+  trend: z
+    .array(
+      z.object({
+        runId: z.string(),
+        kind: z.enum(['audit', 'readiness']),
+        at: isoTime,
+        verdict: z.enum(['READY', 'DEGRADED', 'NOT_READY', 'UNKNOWN']),
+        estimateSeconds: z.number().nonnegative().nullable(),
+        p95DelaySeconds: z.number().nonnegative().nullable(),
+      })
+    )
+    .optional(),
+  // --- end readiness ---
 });
 
 export const executionSummarySchema = z.object({
@@ -132,8 +161,6 @@ export const driftItemSchema = z.object({
   target: z.string().optional(),
 });
 
-  /** Push: a policy of the primary; pull: a policy of the Harbor target. */
-  mode: z.enum(['push', 'pull']).optional(),
 export const targetReportSchema = z.object({
   name: z.string(),
   kind: z.enum(['harbor', 'distribution']),
@@ -144,19 +171,6 @@ export const targetReportSchema = z.object({
   findings: z.array(findingSchema),
   shards: z.array(shardStatusSchema),
   rpo: rpoSchema,
-  policyId: z.int().optional(),
-  /** `copy`, `deletion` or `tag deletion`. */
-  operation: z.string().optional(),
-});
-
-/** After a re-trigger: did the policy's refs arrive (`retrigger.verify`)? */
-export const retriggerVerifySchema = z.object({
-  outcome: z.enum(['healed', 'still-missing', 'unknown']),
-  /** The started execution's status when the wait ended. */
-  executionStatus: z.string().optional(),
-  /** Missing or mismatched refs of the policy still seen on the target. */
-  remaining: z.int().nonnegative().optional(),
-  detail: z.string().optional(),
   replication: z.object({
     executions: z.array(executionSummarySchema),
     failedTasks: z.array(failedTaskSchema),
@@ -164,86 +178,36 @@ export const retriggerVerifySchema = z.object({
   }),
   drift: z.array(driftItemSchema),
   errors: z.array(scopeErrorSchema),
-});
-  /**
-   * `started`, `dry-run`, `permission-denied`, `rejected` (412 disabled, 404...), or
-   * `unknown` (no answer: an execution may have started; never retried).
-   */
-
-  mode: z.enum(['push', 'pull']).optional(),
-  /** When the start was asked for: the cooldown of later runs counts from here. */
-  at: isoTime.optional(),
-  detail: z.string().optional(),
-  verify: retriggerVerifySchema.optional(),
-});
-
-/** One replication-health problem of a policy. */
-export const healthProblemSchema = z.object({
-  kind: z.enum([
-    'failed',
-    'stopped',
-    'stuck',
-    'empty-success',
-    'schedule-stale',
-    'disabled',
-    'single-active-skipped',
-    'unreadable',
-  ]),
-  message: z.string(),
-  executionId: z.int().optional(),
-});
-
-/** Replication health of one policy on one target, over the look-back window. */
-export const policyHealthSchema = z.object({
-  policyId: z.int(),
-  policyName: z.string(),
-  mode: z.enum(['push', 'pull']),
-  enabled: z.boolean(),
-  trigger: z.string(),
-  cron: z.string().optional(),
-  /** Start of the look-back window. */
-  since: isoTime,
-  status: z.enum(['healthy', 'problem', 'unknown']),
-  executionsByStatus: z.object({
-    InProgress: z.int().nonnegative(),
-    Succeed: z.int().nonnegative(),
-    Failed: z.int().nonnegative(),
-    Stopped: z.int().nonnegative(),
-  }),
-  latestExecution: z
-    .object({
-      id: z.int(),
-      status: z.string(),
-      statusText: z.string(),
-      trigger: z.string(),
-      startTime: isoTime.optional(),
-      endTime: isoTime.optional(),
-    })
-    .optional(),
-  /** Missing (and, with override, mismatched) refs of this policy found by the audit. */
-  attributable: z.object({
-    missing: z.int().nonnegative(),
-    mismatched: z.int().nonnegative(),
-  }),
-  problems: z.array(healthProblemSchema),
-  /** Why the policy was or was not re-triggered, when it needed it. */
-  retrigger: z
-    .object({
-      action: z.enum(['start', 'skip']),
-      reason: z.string(),
-    })
-    .optional(),
-  /** Stuck executions stopped (or that would be, in a dry run). */
-  stops: z
+  // --- readiness (issue 6): optional, absent from audit reports ---
+  /** The failover readiness checklist; the verdict follows from it. */
+  checklist: z
     .array(
       z.object({
-        executionId: z.int(),
-        dryRun: z.boolean(),
-        outcome: z.string(),
-        detail: z.string().optional(),
+        id: z.string(),
+        title: z.string(),
+        status: z.enum(['pass', 'warn', 'fail', 'unknown']),
+        evidence: z.string(),
+        required: z.boolean(),
       })
     )
     .optional(),
+  /** How far metadata could be compared ("not-applicable" on plain registries). */
+  metadataDrift: z
+    .object({
+      status: z.enum(['compared', 'partial', 'not-applicable', 'unknown']),
+      note: z.string(),
+      unseen: z.array(
+        z.object({
+          category: z.string(),
+          side: z.enum(['primary', 'target']),
+          reason: z.string(),
+        })
+      ),
+    })
+    .optional(),
+  // --- end readiness ---
+});
+
 export const policyReportSchema = z.object({
   id: z.int(),
   name: z.string(),
@@ -268,15 +232,11 @@ export const reportSchema = z.object({
 });
 
 /** A run's report: the JSON contract of the design, validated by this same schema. */
-    /** Per policy in scope; absent from reports written before health checks existed. */
-    health: z.array(policyHealthSchema).optional(),
 export type Report = z.infer<typeof reportSchema>;
 export type TargetReport = z.infer<typeof targetReportSchema>;
 export type PolicyReport = z.infer<typeof policyReportSchema>;
 export type ShardStatus = z.infer<typeof shardStatusSchema>;
 export type RpoEstimate = z.infer<typeof rpoSchema>;
 export type ReportKind = Report['kind'];
-export type PolicyHealth = z.infer<typeof policyHealthSchema>;
-export type RetriggerRecord = z.infer<typeof retriggerSchema>;
-export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
-export type FailedTask = z.infer<typeof failedTaskSchema>;
+export type ChecklistItem = NonNullable<TargetReport['checklist']>[number];
+export type RpoTrendPoint = NonNullable<RpoEstimate['trend']>[number];
