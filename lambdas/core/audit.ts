@@ -3,6 +3,8 @@ import { diffContextFor, diffShard } from './diff';
 import { selectPolicies } from './discover';
 import type { PolicyAssignment } from './discover';
 import { errorMessage } from './errors';
+import { assessReplication } from './health';
+import type { ReplicationDeps, ReplicationSettings } from './health';
 import { inventoryProjects, resolveProjects } from './inventory';
 import type { ProjectScope } from './inventory';
 import { mapWithConcurrency } from './limit';
@@ -44,6 +46,8 @@ export interface AuditDeps {
   primary: HarborApi;
   targets: readonly AuditTarget[];
   clock: Clock;
+  /** Replication health and re-triggering; absent = the replication section stays empty. */
+  replication?: ReplicationDeps;
 }
 
 /** What one audit run is asked to do. */
@@ -62,6 +66,8 @@ export interface AuditInput {
    * replication delays come from when a run first saw each ref. @default none
    */
   history?: readonly Report[];
+  /** The config's `retrigger` section (health thresholds and the act step). */
+  replication?: ReplicationSettings;
 }
 
 /** What discovery and planning learned, before any target is observed. */
@@ -219,6 +225,22 @@ export async function runAudit(
   const targets: TargetReport[] = [];
   for (const target of deps.targets) {
     targets.push(await auditTarget(deps, input, planned, target));
+  }
+  // Replication health and the act step (re-trigger), once every target's findings are known.
+  if (deps.replication && input.replication) {
+    await assessReplication(
+      {
+        deps: deps.replication,
+        settings: input.replication,
+        clock: deps.clock,
+        deadline: input.deadline,
+        concurrency: input.concurrency,
+        assignments: planned.assignments,
+        plan: planned.plan,
+        targets: deps.targets,
+      },
+      targets
+    );
   }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -132,6 +132,8 @@ export const executionSummarySchema = z.object({
   succeed: z.int(),
   inProgress: z.int(),
   stopped: z.int(),
+  /** Push: a policy of the primary; pull: a policy of the Harbor target. */
+  mode: z.enum(['push', 'pull']).optional(),
 });
 
 export const failedTaskSchema = z.object({
@@ -142,6 +144,19 @@ export const failedTaskSchema = z.object({
   srcResource: z.string(),
   dstResource: z.string(),
   logExcerpt: z.array(z.string()).optional(),
+  policyId: z.int().optional(),
+  /** `copy`, `deletion` or `tag deletion`. */
+  operation: z.string().optional(),
+});
+
+/** After a re-trigger: did the policy's refs arrive (`retrigger.verify`)? */
+export const retriggerVerifySchema = z.object({
+  outcome: z.enum(['healed', 'still-missing', 'unknown']),
+  /** The started execution's status when the wait ended. */
+  executionStatus: z.string().optional(),
+  /** Missing or mismatched refs of the policy still seen on the target. */
+  remaining: z.int().nonnegative().optional(),
+  detail: z.string().optional(),
 });
 
 export const retriggerSchema = z.object({
@@ -150,7 +165,85 @@ export const retriggerSchema = z.object({
   reason: z.string(),
   dryRun: z.boolean(),
   executionId: z.int().optional(),
+  /**
+   * `started`, `dry-run`, `permission-denied`, `rejected` (412 disabled, 404...), or
+   * `unknown` (no answer: an execution may have started; never retried).
+   */
   outcome: z.string(),
+  mode: z.enum(['push', 'pull']).optional(),
+  /** When the start was asked for: the cooldown of later runs counts from here. */
+  at: isoTime.optional(),
+  detail: z.string().optional(),
+  verify: retriggerVerifySchema.optional(),
+});
+
+/** One replication-health problem of a policy. */
+export const healthProblemSchema = z.object({
+  kind: z.enum([
+    'failed',
+    'stopped',
+    'stuck',
+    'empty-success',
+    'schedule-stale',
+    'disabled',
+    'single-active-skipped',
+    'unreadable',
+  ]),
+  message: z.string(),
+  executionId: z.int().optional(),
+});
+
+/** Replication health of one policy on one target, over the look-back window. */
+export const policyHealthSchema = z.object({
+  policyId: z.int(),
+  policyName: z.string(),
+  mode: z.enum(['push', 'pull']),
+  enabled: z.boolean(),
+  trigger: z.string(),
+  cron: z.string().optional(),
+  /** Start of the look-back window. */
+  since: isoTime,
+  status: z.enum(['healthy', 'problem', 'unknown']),
+  executionsByStatus: z.object({
+    InProgress: z.int().nonnegative(),
+    Succeed: z.int().nonnegative(),
+    Failed: z.int().nonnegative(),
+    Stopped: z.int().nonnegative(),
+  }),
+  latestExecution: z
+    .object({
+      id: z.int(),
+      status: z.string(),
+      statusText: z.string(),
+      trigger: z.string(),
+      startTime: isoTime.optional(),
+      endTime: isoTime.optional(),
+    })
+    .optional(),
+  /** Missing (and, with override, mismatched) refs of this policy found by the audit. */
+  attributable: z.object({
+    missing: z.int().nonnegative(),
+    mismatched: z.int().nonnegative(),
+  }),
+  problems: z.array(healthProblemSchema),
+  /** Why the policy was or was not re-triggered, when it needed it. */
+  retrigger: z
+    .object({
+      action: z.enum(['start', 'skip']),
+      reason: z.string(),
+    })
+    .optional(),
+  /** Stuck executions stopped (or that would be, in a dry run). */
+  stops: z
+    .array(
+      z.object({
+        executionId: z.int(),
+        dryRun: z.boolean(),
+        outcome: z.string(),
+        detail: z.string().optional(),
+      })
+    )
+    .optional(),
 });
 
 export const driftItemSchema = z.object({
@@ -175,6 +268,8 @@ export const targetReportSchema = z.object({
     executions: z.array(executionSummarySchema),
     failedTasks: z.array(failedTaskSchema),
     retriggered: z.array(retriggerSchema),
+    /** Per policy in scope; absent from reports written before health checks existed. */
+    health: z.array(policyHealthSchema).optional(),
   }),
   drift: z.array(driftItemSchema),
   errors: z.array(scopeErrorSchema),
@@ -240,3 +335,7 @@ export type RpoEstimate = z.infer<typeof rpoSchema>;
 export type ReportKind = Report['kind'];
 export type ChecklistItem = NonNullable<TargetReport['checklist']>[number];
 export type RpoTrendPoint = NonNullable<RpoEstimate['trend']>[number];
+export type PolicyHealth = z.infer<typeof policyHealthSchema>;
+export type RetriggerRecord = z.infer<typeof retriggerSchema>;
+export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
+export type FailedTask = z.infer<typeof failedTaskSchema>;
