@@ -96,7 +96,13 @@ export async function startLab(
   opts: LabOptions = {}
 ): Promise<Lab> {
   const scenario = loadScenario(scenarioInput);
-  const clock = new LabClock();
+  // Clients (the auditor) read the real clock, so a scenario's story must end now: the lab
+  // clock starts as far in the past as the scenario's actions will move it forward.
+  const travelMs = scenario.actions.reduce(
+    (ms, a) => (a.type === 'advance-clock' ? ms + a.seconds * 1000 : ms),
+    0
+  );
+  const clock = new LabClock(-travelMs);
   const harbors: LabHarborEndpoint[] = [];
   const plain: (PlainRegistry & { name: string })[] = [];
   let port = opts.portBase;

@@ -3,8 +3,13 @@
  * scenario can make a push "ten minutes old" by pushing and then advancing the clock.
  */
 export class LabClock {
-  private offsetMs = 0;
+  private offsetMs: number;
   private readonly listeners = new Set<(from: Date, to: Date) => void>();
+
+  /** @param startOffsetMs where the clock starts, relative to real time (negative: the past) */
+  constructor(startOffsetMs = 0) {
+    this.offsetMs = startOffsetMs;
+  }
 
   /** The lab's current time. */
   now(): Date {
