@@ -8,6 +8,8 @@ import { createHttpClient } from '../adapters/http/pool';
 import type { HttpClient } from '../adapters/http/pool';
 import { observeHarborTarget } from '../adapters/observe/observe-harbor';
 import { observeRegistryTarget } from '../adapters/observe/observe-registry';
+import { verifyInStorage } from '../adapters/observe/verify-storage';
+import type { StorageVerification } from '../adapters/observe/verify-storage';
 import { OciRegistryClient } from '../adapters/registry/oci-client';
 import type { CredentialsResolver } from '../adapters/secrets/credentials';
 import { ConfigError, errorMessage } from '../core/errors';
@@ -112,12 +114,20 @@ export async function composeClients(
         baseUrl: t.url,
         ...(credentials ? { credentials } : {}),
       });
+      // Harbor's /v2/ accepts the same Basic credentials (harbor-semantics §10.4).
+      const storage =
+        t.verify.manifests === 'none'
+          ? undefined
+          : new OciRegistryClient({
+              http,
+              ...(credentials ? { credentials } : {}),
+            });
       targets.push({
         name: t.name,
         kind: t.kind,
         url: t.url,
         harbor,
-        observer: harborObserver(harbor, concurrency),
+        observer: harborObserver(harbor, concurrency, storage, t.verify),
       });
       // Pull policies live on the target: read and started with its own credentials.
       const targetReplication = replicationClient(http, t.url, credentials);
@@ -150,15 +160,23 @@ export async function composeClients(
 
 function harborObserver(
   api: HarborClient,
-  concurrency: number
+  concurrency: number,
+  storage: OciRegistryClient | undefined,
+  verification: StorageVerification
 ): TargetObserver {
   return {
     listNamespace: async (project) =>
       (await api.getProject(project)) === null
         ? []
         : api.listRepositories(project),
-    observe: (repositories) =>
-      observeHarborTarget(api, repositories, { concurrency }),
+    observe: async (repositories) => {
+      const observed = await observeHarborTarget(api, repositories, {
+        concurrency,
+      });
+      return storage
+        ? verifyInStorage(observed, storage, verification, concurrency)
+        : observed;
+    },
   };
 }
 

@@ -73,6 +73,20 @@ const targetSchema = z.strictObject({
   }),
   credentials: credentialsRef.optional(),
   ...tlsFields,
+  /**
+   * Harbor targets: also check through `/v2/` that manifests Harbor's database lists really
+   * exist in its storage (a HEAD each): none, a sample, or all of them.
+   */
+  verify: z
+    .strictObject({
+      manifests: z
+        .enum(['none', 'sample', 'all'], {
+          error: 'must be "none", "sample" or "all"',
+        })
+        .default('none'),
+      sampleSize: z.int().min(1).max(10_000).default(50),
+    })
+    .prefault({}),
 });
 
 /**

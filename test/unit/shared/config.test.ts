@@ -139,6 +139,15 @@ describe('parseConfig', () => {
       'rpoObjectiveMinutes: must be a whole number',
     ],
     [
+      'a bad verification mode',
+      (c) => {
+        (c.targets as Record<string, unknown>[])[1]!.verify = {
+          manifests: 'some',
+        };
+      },
+      'targets[1].verify.manifests: must be "none", "sample" or "all"',
+    ],
+    [
       'a bad notify mode',
       (c) => {
         c.notify = { on: 'sometimes' };
