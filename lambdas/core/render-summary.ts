@@ -1,4 +1,5 @@
 import { formatSeconds } from './render-markdown';
+import { readinessSummaryLines } from './render-readiness';
 import type { Report } from './report';
 
 /** A few lines for a terminal or a notification: verdicts, counts, exposure, what was not seen. */
@@ -22,13 +23,12 @@ export function renderSummary(report: Report): string {
         ? `exposure ${formatSeconds(t.rpo.estimateSeconds)}`
         : '',
       t.drift.length > 0 ? `${t.drift.length} drift` : '',
-      t.replication.retriggered.length > 0
-        ? `${t.replication.retriggered.length} re-triggered`
-        : '',
+      retriggerNote(t.replication.retriggered),
     ].filter((p) => p !== '');
     lines.push(
       `  ${t.name.padEnd(width)}  ${t.verdict.padEnd(9)}  ${parts.join(', ')}`
     );
+    lines.push(...readinessSummaryLines(t));
   }
   const unseen = [...report.errors, ...report.targets.flatMap((t) => t.errors)];
   if (unseen.length > 0) {
@@ -39,4 +39,18 @@ export function renderSummary(report: Report): string {
       lines.push(`    … and ${unseen.length - 10} more in the report`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `2 re-triggered`, `1 would be re-triggered (dry run)`; refused starts are told elsewhere. */
+function retriggerNote(
+  retriggered: Report['targets'][number]['replication']['retriggered']
+): string {
+  const started = retriggered.filter((r) => r.outcome === 'started').length;
+  const dry = retriggered.filter((r) => r.outcome === 'dry-run').length;
+  return [
+    started > 0 ? `${started} re-triggered` : '',
+    dry > 0 ? `${dry} would be re-triggered (dry run)` : '',
+  ]
+    .filter((p) => p !== '')
+    .join(', ');
 }
