@@ -7,6 +7,7 @@ import {
 import { ConfigError, errorMessage } from '../core/errors';
 import { auditCommand } from './commands/audit';
 import { labCommand } from './commands/lab';
+import { readinessCommand } from './commands/readiness';
 import { planCommand } from './commands/plan';
 import { validateConfigCommand } from './commands/validate-config';
 import { EXIT, type ExitCode } from './exit-codes';
@@ -109,6 +110,37 @@ export async function runCli(
         retrigger?: boolean;
       }) => {
         code = await auditCommand(opts, io, version);
+      }
+    );
+
+  program
+    .command('readiness')
+    .description(
+      'one failover verdict per target from its checklist (audit, RPO, metadata drift, health); write reports'
+    )
+    .addOption(configOption())
+    .option('-o, --out <dir>', 'directory for the reports', './reports')
+    .option('--json', 'print the JSON report instead of the summary')
+    .option('-t, --target <name...>', 'check only these targets')
+    .addOption(concurrencyOption())
+    .addOption(
+      new Option(
+        '--deadline-minutes <n>',
+        'report what is not done by then as not audited'
+      )
+        .default(4)
+        .argParser(positiveInt)
+    )
+    .action(
+      async (opts: {
+        config: string;
+        out: string;
+        json?: boolean;
+        target?: string[];
+        concurrency: number;
+        deadlineMinutes: number;
+      }) => {
+        code = await readinessCommand(opts, io, version);
       }
     );
 

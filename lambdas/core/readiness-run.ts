@@ -89,9 +89,14 @@ export async function runReadiness(
   const thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
   const primaryInfo = await observe(() => deps.primaryMetadata.systemInfo());
   const clock = primaryClock(deps.clock, primaryInfo);
+  // The deadline is ours: on the primary's clock it moves by the same offset.
   const audit = await runAudit(
     { ...deps, clock: clock.clock },
-    { ...input, history: input.history }
+    {
+      ...input,
+      deadline: new Date(input.deadline.getTime() + clock.offsetMs),
+      history: input.history,
+    }
   );
 
   const needsMetadata = deps.targets.some((t) => t.kind === 'harbor');
@@ -388,16 +393,18 @@ export function leadingIndicators(
 function primaryClock(
   local: Clock,
   info: Observed<HarborSystemInfo>
-): { clock: Clock; note?: string } {
+): { clock: Clock; offsetMs: number; note?: string } {
   const remote =
     info.ok && info.value.currentTime
       ? Date.parse(info.value.currentTime)
       : NaN;
-  if (Number.isNaN(remote)) return { clock: local };
+  if (Number.isNaN(remote)) return { clock: local, offsetMs: 0 };
   const offset = remote - local.now().getTime();
-  if (Math.abs(offset) < SKEW_TOLERANCE_MS) return { clock: local };
+  if (Math.abs(offset) < SKEW_TOLERANCE_MS)
+    return { clock: local, offsetMs: 0 };
   return {
     clock: { now: () => new Date(local.now().getTime() + offset) },
+    offsetMs: offset,
     note: `measured on the primary's clock (${offset > 0 ? 'ahead' : 'behind'} of the auditor by ${String(Math.round(Math.abs(offset) / 1000))}s)`,
   };
 }

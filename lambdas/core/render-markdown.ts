@@ -1,3 +1,4 @@
+import { renderReadinessSections } from './render-readiness';
 import type { Report, TargetReport } from './report';
 
 const VERDICT_ICON: Record<Report['verdict'], string> = {
@@ -65,6 +66,7 @@ function renderTarget(t: TargetReport): string[] {
     t.url,
     '',
   ];
+  lines.push(...renderReadinessSections(t));
   const unseen = t.shards.filter((s) => s.status !== 'audited');
   if (unseen.length > 0) {
     lines.push('Not fully audited:', '');
