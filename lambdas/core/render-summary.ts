@@ -23,9 +23,7 @@ export function renderSummary(report: Report): string {
         ? `exposure ${formatSeconds(t.rpo.estimateSeconds)}`
         : '',
       t.drift.length > 0 ? `${t.drift.length} drift` : '',
-      t.replication.retriggered.length > 0
-        ? `${t.replication.retriggered.length} re-triggered`
-        : '',
+      retriggerNote(t.replication.retriggered),
     ].filter((p) => p !== '');
     lines.push(
       `  ${t.name.padEnd(width)}  ${t.verdict.padEnd(9)}  ${parts.join(', ')}`
@@ -41,4 +39,18 @@ export function renderSummary(report: Report): string {
       lines.push(`    … and ${unseen.length - 10} more in the report`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `2 re-triggered`, `1 would be re-triggered (dry run)`; refused starts are told elsewhere. */
+function retriggerNote(
+  retriggered: Report['targets'][number]['replication']['retriggered']
+): string {
+  const started = retriggered.filter((r) => r.outcome === 'started').length;
+  const dry = retriggered.filter((r) => r.outcome === 'dry-run').length;
+  return [
+    started > 0 ? `${started} re-triggered` : '',
+    dry > 0 ? `${dry} would be re-triggered (dry run)` : '',
+  ]
+    .filter((p) => p !== '')
+    .join(', ');
 }
