@@ -37,13 +37,10 @@ export async function copyToRemote(
       throw new Error(
         `copyToRemote: blob ${digest} of ${srcRepo}:${ref} is missing`
       );
-    await client.pushBlob(dstRepo, digest, bytes);
+    await withRetries(() => client.pushBlob(dstRepo, digest, bytes));
   }
-  const digest = await client.pushManifest(
-    dstRepo,
-    dstRef,
-    m.bytes,
-    m.mediaType
+  const digest = await withRetries(() =>
+    client.pushManifest(dstRepo, dstRef, m.bytes, m.mediaType)
   );
   if (digest !== m.digest) {
     throw new Error(
@@ -51,4 +48,22 @@ export async function copyToRemote(
     );
   }
   return { digest };
+}
+
+/**
+ * Harbor retries each blob copy 5 times with a doubling backoff (COPY_BLOB_RETRY_COUNT,
+ * harbor-semantics §4); concurrent copies of one image into one repository (two tag events of
+ * one push) can make a registry refuse an upload once. The lab waits less than Harbor's 2 s.
+ */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  let delayMs = 50;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs *= 2;
+    }
+  }
 }
