@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the embedded lab (a primary Harbor, a DR Harbor, two cluster registries with
- * realistic replication problems), then the audit against it, with a summary on the terminal
- * and the reports in ./reports.
+ * realistic replication problems), then the audit and the failover readiness report against
+ * it, with summaries on the terminal and the reports in ./reports.
  */
 import { resolve } from 'node:path';
 import { startDemoLab } from '../lab/index';
@@ -27,8 +27,21 @@ async function main(): Promise<number> {
     processIo.out(
       `\nExit code ${code}: ${code === 0 ? 'in sync' : code === 1 ? 'problems found (as the demo intends)' : code === 2 ? 'incomplete' : 'error'}.\n`
     );
-    // The demo's problems are intended: the demo itself succeeded if the audit ran.
-    return code === 0 || code === 1 || code === 2 ? 0 : code;
+    // Then the failover readiness report: checklist, RPO, metadata drift per target.
+    processIo.out(
+      '\n$ harbor-dr readiness --config .lab/harbor-dr.yaml --out reports\n'
+    );
+    const readiness = await runCli(
+      ['readiness', '--config', configPath, '--out', 'reports'],
+      processIo,
+      version
+    );
+    processIo.out(
+      `\nExit code ${readiness}: ${readiness === 0 ? 'ready' : readiness === 1 ? 'not ready (as the demo intends)' : readiness === 2 ? 'incomplete' : 'error'}.\n`
+    );
+    // The demo's problems are intended: the demo itself succeeded if both runs ran.
+    const ran = (c: number) => c === 0 || c === 1 || c === 2;
+    return !ran(code) ? code : !ran(readiness) ? readiness : 0;
   } finally {
     await lab.stop();
   }

@@ -16,6 +16,7 @@ import { AuthError, errorMessage } from './errors';
 import type { Verdict } from './model';
 import type { Clock, RegistryApi } from './ports';
 import {
+  CHECK_IDS,
   DEFAULT_THRESHOLDS,
   checkAuditAge,
   checkCoverage,
@@ -215,6 +216,7 @@ async function assessTarget(ctx: TargetContext): Promise<TargetReport> {
     if (exposure) exposure.evidence += `; ${ctx.skewNote}`;
   }
 
+  items.sort((a, b) => CHECK_IDS.indexOf(a.id) - CHECK_IDS.indexOf(b.id));
   const verdict: Verdict = readinessVerdict(items);
   const rpo = {
     ...audited.rpo,
