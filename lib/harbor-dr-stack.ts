@@ -49,12 +49,10 @@ export interface HandlerEntries {
   readonly readiness?: string;
 }
 
-/**
- * The handlers that exist in lambdas/handlers. Readiness joins when its job and handler
- * land (issue 6); until then the stack deploys the audit alone.
- */
+/** The Lambda entry points in lambdas/handlers, one per use case. */
 export const DEFAULT_HANDLER_ENTRIES: HandlerEntries = {
   audit: join(PROJECT_ROOT, 'lambdas', 'handlers', 'audit.ts'),
+  readiness: join(PROJECT_ROOT, 'lambdas', 'handlers', 'readiness.ts'),
 };
 
 /** Properties of {@link HarborDrStack}. */

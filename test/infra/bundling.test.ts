@@ -22,6 +22,7 @@ describe('bundling (real esbuild, no Docker)', () => {
     const functionCount = Object.keys(
       Template.fromStack(stack).findResources('AWS::Lambda::Function')
     ).length;
+    expect(functionCount).toBe(2); // audit and readiness
     const bundles = readdirSync(assembly.directory)
       .filter((d) => d.startsWith('asset.'))
       .map((d) => join(assembly.directory, d))

@@ -1,0 +1,5 @@
+import { runReadinessJob } from '../jobs/readiness-job';
+import { createRunHandler } from './run-handler';
+
+/** The on-demand (or scheduled) failover readiness report. */
+export const handler = createRunHandler('readiness', runReadinessJob);

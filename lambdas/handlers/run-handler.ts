@@ -1,0 +1,52 @@
+import type { Context } from 'aws-lambda';
+import { version } from '../../package.json';
+import type { AuditJobInput, JobDeps, JobResult } from '../jobs/audit-job';
+import { logger, metrics, recordReportMetrics } from '../shared/observability';
+import { summarize, type RunSummary } from './summary';
+import {
+  configForRun,
+  deadlineFrom,
+  loadRuntime,
+  parseRunEvent,
+} from './runtime';
+
+/** A job of the same shape as runAuditJob (audit, readiness). */
+export type RunJob = (
+  deps: JobDeps,
+  input: AuditJobInput
+) => Promise<JobResult>;
+
+/**
+ * A thin Lambda handler for one use case: the runtime (config, clients) is built once per
+ * container, the event is validated, the job runs within the Lambda's remaining time, and a
+ * small summary with the report's S3 location is returned.
+ */
+export function createRunHandler(
+  useCase: 'audit' | 'readiness',
+  job: RunJob
+): (event: unknown, context: Context) => Promise<RunSummary> {
+  // Module scope of the caller: a bad deploy fails at cold start; warm starts reuse clients.
+  const runtime = loadRuntime(process.env);
+  return async (event, context) => {
+    logger.addContext(context);
+    metrics.captureColdStartMetric();
+    try {
+      const input = parseRunEvent(event);
+      const result = await job(runtime.deps, {
+        config: configForRun(runtime.config, input),
+        toolVersion: version,
+        deadline: deadlineFrom(context.getRemainingTimeInMillis()),
+        ...(input.targets ? { targets: input.targets } : {}),
+      });
+      recordReportMetrics(metrics, result.report);
+      const summary = summarize(result);
+      logger.info(`${useCase} completed`, { ...summary });
+      return summary;
+    } catch (err) {
+      logger.error(`${useCase} failed`, err as Error);
+      throw err;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
