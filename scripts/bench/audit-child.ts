@@ -1,0 +1,73 @@
+/**
+ * Benchmark child: one audit of one target through runAuditJob, as the CLI and the Lambda run
+ * it, in a process of its own so that its peak RSS is the audit's alone. Prints one result line.
+ *
+ * Usage: audit-child --config <harbor-dr.yaml> --target <name> --out <dir> [--concurrency 8]
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LocalDirReportStore } from '../../lambdas/adapters/report-store/local-dir-store';
+import { createCredentialsResolver } from '../../lambdas/adapters/secrets/credentials';
+import { runAuditJob } from '../../lambdas/jobs/audit-job';
+import { loadConfigFile } from '../../lambdas/shared/config-file';
+import { ownCpuSeconds, peakRssMiB, procStatusMiB } from './proc';
+import { printResult, type AuditChildResult } from './result-line';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string' },
+      target: { type: 'string' },
+      out: { type: 'string' },
+      concurrency: { type: 'string', default: '8' },
+    },
+  });
+  if (!values.config || !values.target || !values.out)
+    throw new Error('usage: --config <file> --target <name> --out <dir>');
+  const config = loadConfigFile(values.config);
+  const rssBeforeMiB = procStatusMiB().vmRss;
+  const cpuBefore = ownCpuSeconds();
+  const started = performance.now();
+  const result = await runAuditJob(
+    {
+      store: new LocalDirReportStore(resolve(values.out)),
+      clock: { now: () => new Date() },
+      resolveCredentials: createCredentialsResolver(),
+    },
+    {
+      config,
+      toolVersion: 'bench',
+      deadline: new Date(Date.now() + 14 * 60_000),
+      concurrency: Number(values.concurrency),
+      targets: [values.target],
+    }
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = ownCpuSeconds() - cpuBefore;
+  const target = result.report.targets.find((t) => t.name === values.target);
+  if (!target) throw new Error(`the report has no target ${values.target}`);
+  const out: AuditChildResult = {
+    target: target.name,
+    seconds,
+    cpuSeconds,
+    rssBeforeMiB,
+    peakRssMiB: peakRssMiB(),
+    vmHwmMiB: procStatusMiB().vmHwm,
+    verdict: target.verdict,
+    counts: target.counts,
+    shards: {
+      audited: target.shards.filter((s) => s.status === 'audited').length,
+      other: target.shards.filter((s) => s.status !== 'audited').length,
+    },
+    errors: [...result.report.errors, ...target.errors].map(
+      (e) => `${e.scope}: ${e.message}`
+    ),
+    report: result.locations.json,
+  };
+  printResult(out);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
