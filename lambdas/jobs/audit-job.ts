@@ -96,6 +96,8 @@ export async function runAuditJob(
         concurrency,
         deadline: input.deadline,
         replication: input.config.retrigger,
+        // First-seen times on plain registries, for replication delays.
+        history,
       }
     );
   } finally {
