@@ -261,7 +261,8 @@ const harbor: FixtureHandler = (req, res, url) => {
       sendJson(res, 200, projects[0]);
       return;
     }
-    case '/api/v2.0/projects/ghost': { // Harbor checks permissions before existence: a missing project is 403.
+    case '/api/v2.0/projects/ghost': {
+      // Harbor checks permissions before existence: a missing project is 403.
       sendJson(res, 403, {
         errors: [{ code: 'FORBIDDEN', message: 'forbidden' }],
       });
