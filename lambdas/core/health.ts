@@ -338,6 +338,19 @@ export function assessPolicyHealth(
     });
   }
 
+  // A failure before the window still stands while no later execution has run: the
+  // replicas it did not copy are still missing.
+  if (
+    latest &&
+    (latest.status === 'Failed' || latest.status === 'Stopped') &&
+    !failedExecutions.includes(latest)
+  ) {
+    problems.push({
+      kind: latest.status === 'Failed' ? 'failed' : 'stopped',
+      executionId: latest.id,
+      message: `the latest execution ${latest.id.toString()} (${latest.trigger}, ${latest.startTime ?? 'start unknown'}) ${latest.status}, before this window, and none has run since`,
+    });
+  }
   problems.push(...scheduleProblems(policy, observed.lastScheduled, now));
 
   candidate.inProgress = observed.inProgress.length > 0;

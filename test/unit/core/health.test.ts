@@ -265,6 +265,33 @@ describe('assessPolicyHealth', () => {
     });
   });
 
+  it('still reports a latest execution that failed before the window, while none ran since', () => {
+    const a = assessPolicyHealth(
+      input({
+        since: new Date(ago(120)),
+        observed: {
+          recent: [
+            execution({
+              id: 7,
+              status: 'Failed',
+              failed: 1,
+              startTime: ago(300),
+            }),
+            execution({ id: 6, status: 'Succeed', startTime: ago(600) }),
+          ],
+          inProgress: [],
+        },
+      })
+    );
+
+    expect(a.health.status).toBe('problem');
+    expect(a.health.problems.map((p) => [p.kind, p.executionId])).toEqual([
+      ['failed', 7],
+    ]);
+    expect(a.health.problems[0]?.message).toContain('before this window');
+    expect(a.candidate.latest?.status).toBe('Failed');
+  });
+
   it('reports stuck executions however old, and marks the policy in progress', () => {
     const old = execution({
       id: 3,
