@@ -132,6 +132,25 @@ function renderTarget(t: TargetReport): string[] {
     lines.push('');
   }
   const r = t.replication;
+  const troubled = (r.health ?? []).filter((h) => h.status !== 'healthy');
+  if (troubled.length > 0 || r.failedTasks.length > 0) {
+    lines.push('### Replication health', '');
+    for (const h of troubled) {
+      lines.push(
+        `- **${h.policyName}** (${h.mode}, ${h.trigger}): ${h.status}`
+      );
+      for (const p of h.problems)
+        lines.push(`  - ${p.kind}: ${escapeCell(p.message)}`);
+    }
+    for (const task of r.failedTasks.slice(0, MAX_ROWS_PER_STATE)) {
+      lines.push(
+        `- task ${task.taskId} of execution ${task.executionId} (${task.policyName}) ${task.status}: ${escapeCell(task.srcResource)} → ${escapeCell(task.dstResource)}`
+      );
+      for (const line of task.logExcerpt ?? [])
+        lines.push(`  - \`${escapeCell(line)}\``);
+    }
+    lines.push('');
+  }
   if (r.retriggered.length > 0) {
     lines.push('### Re-triggered replications', '');
     for (const x of r.retriggered) {

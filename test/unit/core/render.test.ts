@@ -109,6 +109,58 @@ describe('renderMarkdown', () => {
     expect(md).toContain('to-cluster1: missing refs → started (execution 9)');
   });
 
+  it('shows troubled replication policies with their problems and failed tasks', () => {
+    const r = problemReport();
+    r.targets[0]!.replication.health = [
+      {
+        policyId: 3,
+        policyName: 'to-cluster1',
+        mode: 'push',
+        enabled: true,
+        trigger: 'scheduled',
+        since: '2026-11-28T02:00:00.000Z',
+        status: 'problem',
+        executionsByStatus: {
+          InProgress: 0,
+          Succeed: 0,
+          Failed: 1,
+          Stopped: 0,
+        },
+        attributable: { missing: 1, mismatched: 0 },
+        problems: [
+          {
+            kind: 'failed',
+            executionId: 7,
+            message: 'execution 7 Failed: 1 failed of 3 task(s)',
+          },
+        ],
+      },
+    ];
+    r.targets[0]!.replication.failedTasks = [
+      {
+        policyName: 'to-cluster1',
+        executionId: 7,
+        taskId: 21,
+        status: 'Failed',
+        srcResource: 'team-a/legacy [1 item(s) in total]',
+        dstResource: 'mirror/legacy [1 item(s) in total]',
+        logExcerpt: ['[ERROR] failed to copy blob: unexpected EOF'],
+      },
+    ];
+
+    const md = renderMarkdown(r);
+
+    expect(md).toContain('### Replication health');
+    expect(md).toContain('- **to-cluster1** (push, scheduled): problem');
+    expect(md).toContain(
+      '  - failed: execution 7 Failed: 1 failed of 3 task(s)'
+    );
+    expect(md).toContain(
+      '- task 21 of execution 7 (to-cluster1) Failed: team-a/legacy [1 item(s) in total] → mirror/legacy [1 item(s) in total]'
+    );
+    expect(md).toContain('`[ERROR] failed to copy blob: unexpected EOF`');
+  });
+
   it('escapes table cells', () => {
     const r = problemReport();
     r.targets[0]!.findings[0]!.detail = 'a | b\nc';
