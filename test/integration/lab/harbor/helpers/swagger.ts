@@ -28,7 +28,7 @@ interface SwaggerDoc {
 
 const SWAGGER_PATH = join(
   __dirname,
-  '../../../../../../shared/reference/harbor-v2.0-swagger.yaml'
+  '../../../../fixtures/harbor/harbor-v2.0-swagger.yaml'
 );
 
 /** Harbor's swagger, loaded once with the `yaml` package. */
