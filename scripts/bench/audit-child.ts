@@ -12,6 +12,7 @@ import { runAuditJob } from '../../lambdas/jobs/audit-job';
 import { loadConfigFile } from '../../lambdas/shared/config-file';
 import { ownCpuSeconds, peakRssMiB, procStatusMiB } from './proc';
 import { printResult, type AuditChildResult } from './result-line';
+import { traceUndici } from './trace';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -25,7 +26,15 @@ async function main(): Promise<void> {
   if (!values.config || !values.target || !values.out)
     throw new Error('usage: --config <file> --target <name> --out <dir>');
   const config = loadConfigFile(values.config);
+  const upstreams = new Map<string, string>([
+    [new URL(config.primary.url).origin, 'primary'],
+    ...config.targets.map(
+      (t) => [new URL(t.url).origin, 'target'] as [string, string]
+    ),
+  ]);
+  const trace = traceUndici(upstreams);
   const rssBeforeMiB = procStatusMiB().vmRss;
+  trace.start();
   const cpuBefore = ownCpuSeconds();
   const started = performance.now();
   const result = await runAuditJob(
@@ -43,6 +52,7 @@ async function main(): Promise<void> {
     }
   );
   const seconds = (performance.now() - started) / 1000;
+  const traced = trace.stop();
   const cpuSeconds = ownCpuSeconds() - cpuBefore;
   const target = result.report.targets.find((t) => t.name === values.target);
   if (!target) throw new Error(`the report has no target ${values.target}`);
@@ -63,6 +73,7 @@ async function main(): Promise<void> {
       (e) => `${e.scope}: ${e.message}`
     ),
     report: result.locations.json,
+    trace: traced,
   };
   printResult(out);
 }

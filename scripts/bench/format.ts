@@ -93,6 +93,27 @@ export function formatResults(r: BenchResults): string {
     ]);
   }
   lines.push(table(rows), '');
+  for (const a of r.audits) {
+    const conns = Object.entries(a.trace.connections)
+      .map(([k, v]) => `${k} ${n0(v)}`)
+      .join(', ');
+    lines.push(
+      `Audit of ${a.target}, requests by kind (seconds from the audit's start; TCP connections opened: ${conns}):`
+    );
+    const phases: string[][] = [
+      ['  upstream / kind', 'requests', 'from', 'to', 'mean latency'],
+    ];
+    for (const p of a.trace.phases) {
+      phases.push([
+        `  ${p.phase}`,
+        n0(p.requests),
+        n1(p.firstStart),
+        n1(p.lastEnd),
+        `${n1(p.meanLatency * 1000)} ms`,
+      ]);
+    }
+    lines.push(table(phases), '');
+  }
   const aims: string[][] = [['ratio (registry target)', 'measured', 'aim', '']];
   for (const a of r.aims) {
     aims.push([

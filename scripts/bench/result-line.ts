@@ -41,6 +41,18 @@ export const auditChildResultSchema = z.object({
   shards: z.object({ audited: z.number(), other: z.number() }),
   errors: z.array(z.string()),
   report: z.string(),
+  trace: z.object({
+    phases: z.array(
+      z.object({
+        phase: z.string(),
+        requests: z.number(),
+        firstStart: z.number(),
+        lastEnd: z.number(),
+        meanLatency: z.number(),
+      })
+    ),
+    connections: z.record(z.string(), z.number()),
+  }),
 });
 export type AuditChildResult = z.output<typeof auditChildResultSchema>;
 

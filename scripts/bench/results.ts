@@ -1,6 +1,7 @@
 import type { ProfileSummary } from './profile';
 import type { ToolRate } from './http-tools';
 import type { BenchSizes } from './scenario';
+import type { AuditTrace } from './trace';
 
 /** One audit measurement (one target, one child process). */
 export interface AuditMeasurement {
@@ -20,6 +21,8 @@ export interface AuditMeasurement {
   registryCpuSeconds: number | undefined;
   verdict: string;
   report: string;
+  /** The requests of the audit by kind, on a time line (undici diagnostics channels). */
+  trace: AuditTrace;
 }
 
 /** One run of the raw HEAD loop. */

@@ -309,6 +309,7 @@ async function measure(
       registryCpuSeconds: kind === 'distribution' ? registryCpu : undefined,
       verdict: value.verdict,
       report: value.report,
+      trace: value.trace,
     };
   };
 
