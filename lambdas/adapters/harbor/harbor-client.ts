@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { IncompleteListingError, UpstreamSchemaError } from '../../core/errors';
+import { UpstreamSchemaError } from '../../core/errors';
 import type {
   Accessory,
   HarborArtifact,
@@ -9,11 +8,9 @@ import type {
   ReplicationPolicy,
 } from '../../core/model';
 import type { HarborApi, HarborIdentity } from '../../core/ports';
-import { nextLink, resolveLink } from '../http/link';
-import { parseJsonBody } from '../http/parse';
-import { basicAuthorization } from '../http/pool';
-import type { HttpClient, HttpResponse } from '../http/pool';
+import type { HttpClient } from '../http/pool';
 import type { Credentials } from '../secrets/credentials';
+import { HarborRest } from './harbor-rest';
 import {
   accessorySchema,
   artifactSchema,
@@ -157,24 +154,6 @@ function toArtifact(repository: string, a: HarborArtifactResp): HarborArtifact {
   };
 }
 
-function parseTotal(
-  value: string | string[] | undefined,
-  service: string,
-  path: string
-): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim())) {
-    throw new UpstreamSchemaError({
-      service,
-      method: 'GET',
-      path,
-      problems: ['X-Total-Count: is not a whole number'],
-    });
-  }
-  return Number(text.trim());
-}
-
 function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
   const seen = new Set<string>();
   return items.filter((item) => {
@@ -191,28 +170,20 @@ function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
  * call and never a cookie (a `sid` cookie would switch Harbor's CSRF check on).
  */
 export class HarborClient implements HarborApi {
-  private readonly http: HttpClient;
-  private readonly prefix: string;
-  private readonly authorization: string | undefined;
-  private readonly pageSize: number;
+  private readonly rest: HarborRest;
   private readonly deepAccessories: boolean;
 
   constructor(opts: HarborClientOptions) {
-    this.http = opts.http;
-    this.prefix = `${new URL(opts.baseUrl).pathname.replace(/\/+$/, '')}/api/v2.0`;
-    this.authorization = opts.credentials
-      ? basicAuthorization(opts.credentials.username, opts.credentials.password)
-      : undefined;
-    this.pageSize = Math.min(100, Math.max(1, opts.pageSize ?? 100));
+    this.rest = new HarborRest(opts);
     this.deepAccessories = opts.deepAccessories ?? true;
   }
 
   async whoAmI(): Promise<HarborIdentity> {
-    const res = await this.get('/users/current', [200, 401, 412]);
+    const res = await this.rest.get('/users/current', [200, 401, 412]);
     if (res.status === 401) return { kind: 'anonymous' };
     // Robots are not users: Harbor answers 412 "not available for security context".
     if (res.status === 412) return { kind: 'robot' };
-    const user = parseJsonBody(res, userRespSchema, this.http.service);
+    const user = this.rest.parse(res, userRespSchema);
     return {
       kind: 'user',
       username: user.username,
@@ -221,7 +192,7 @@ export class HarborClient implements HarborApi {
   }
 
   async listPolicies(): Promise<ReplicationPolicy[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       '/replication/policies',
       { sort: 'id' },
       replicationPolicySchema
@@ -230,7 +201,7 @@ export class HarborClient implements HarborApi {
   }
 
   async listRegistries(): Promise<RegistryEndpoint[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       '/registries',
       { sort: 'id' },
       registrySchema
@@ -239,7 +210,7 @@ export class HarborClient implements HarborApi {
   }
 
   async listProjects(): Promise<HarborProject[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       '/projects',
       { sort: 'name' },
       projectSchema
@@ -253,7 +224,7 @@ export class HarborClient implements HarborApi {
    * is settled by the exact-name list (empty = absent or invisible). 401 throws AuthError.
    */
   async getProject(name: string): Promise<HarborProject | null> {
-    const res = await this.get(
+    const res = await this.rest.get(
       `/projects/${encodeURIComponent(name)}`,
       [200, 403, 404],
       {
@@ -262,15 +233,15 @@ export class HarborClient implements HarborApi {
     );
     if (res.status === 404) return null;
     if (res.status === 200) {
-      return toProject(parseJsonBody(res, projectSchema, this.http.service));
+      return toProject(this.rest.parse(res, projectSchema));
     }
-    const rows = await this.listAll('/projects', { name }, projectSchema);
+    const rows = await this.rest.listAll('/projects', { name }, projectSchema);
     const match = rows.find((p) => p.name === name);
     return match ? toProject(match) : null;
   }
 
   async listRepositories(project: string): Promise<string[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       `/projects/${encodeURIComponent(project)}/repositories`,
       { sort: 'repository_id' },
       repositorySchema
@@ -279,9 +250,9 @@ export class HarborClient implements HarborApi {
     const foreign = names.find((n) => !n.startsWith(`${project}/`));
     if (foreign !== undefined) {
       throw new UpstreamSchemaError({
-        service: this.http.service,
+        service: this.rest.http.service,
         method: 'GET',
-        path: `${this.prefix}/projects/${encodeURIComponent(project)}/repositories`,
+        path: `${this.rest.prefix}/projects/${encodeURIComponent(project)}/repositories`,
         problems: [
           `name: a repository outside project "${project}" was listed`,
         ],
@@ -291,7 +262,7 @@ export class HarborClient implements HarborApi {
   }
 
   async listArtifacts(repository: string): Promise<HarborArtifact[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       artifactsPath(repository),
       {
         with_tag: 'true',
@@ -329,7 +300,7 @@ export class HarborClient implements HarborApi {
     ) {
       if (expanded.has(subject)) continue;
       expanded.add(subject);
-      const rows = await this.listAll(
+      const rows = await this.rest.listAll(
         `${artifactsPath(artifact.repository)}/${encodeURIComponent(subject)}/accessories`,
         {},
         accessorySchema
@@ -359,102 +330,14 @@ export class HarborClient implements HarborApi {
     repository: string,
     digest: string
   ): Promise<Pick<Accessory, 'tags' | 'manifestMediaType'>> {
-    const res = await this.get(
+    const res = await this.rest.get(
       `${artifactsPath(repository)}/${encodeURIComponent(digest)}?with_tag=true`
     );
-    const row = parseJsonBody(res, artifactSchema, this.http.service);
+    const row = this.rest.parse(res, artifactSchema);
     const mediaType = row.manifest_media_type ?? row.media_type;
     return {
       tags: (row.tags ?? []).map((t) => t.name),
       ...(mediaType ? { manifestMediaType: mediaType } : {}),
     };
-  }
-
-  private async get(
-    path: string,
-    accept: readonly number[] = [200],
-    headers: Record<string, string> = {}
-  ): Promise<HttpResponse> {
-    return this.http.request({
-      method: 'GET',
-      path: path.startsWith(this.prefix) ? path : `${this.prefix}${path}`,
-      accept,
-      headers: {
-        accept: 'application/json',
-        ...(this.authorization ? { authorization: this.authorization } : {}),
-        ...headers,
-      },
-    });
-  }
-
-  /**
-   * Every row of a paginated list. The first page sets the expected total; following pages
-   * come from Link rel="next" (relative, query un-escaped). Throws IncompleteListingError
-   * when the total moves, a page is empty early, the links end early or loop.
-   */
-  private async listAll<S extends z.ZodType>(
-    path: string,
-    query: Record<string, string>,
-    item: S
-  ): Promise<z.output<S>[]> {
-    const params = new URLSearchParams({
-      ...query,
-      page: '1',
-      page_size: String(this.pageSize),
-    });
-    const firstPath = `${this.prefix}${path}?${params.toString()}`;
-    const pageSchema = z.array(item);
-    const service = this.http.service;
-    const rows: z.output<S>[] = [];
-    const visited = new Set<string>();
-    let total: number | undefined;
-    let current: string | undefined = firstPath;
-    while (current !== undefined) {
-      if (visited.has(current)) {
-        throw new IncompleteListingError(
-          service,
-          firstPath,
-          `Link rel="next" loops back to ${current}`
-        );
-      }
-      visited.add(current);
-      const res = await this.get(current);
-      const page = parseJsonBody(res, pageSchema, service);
-      const pageTotal = parseTotal(
-        res.headers['x-total-count'],
-        service,
-        current
-      );
-      if (total === undefined) total = pageTotal;
-      else if (pageTotal !== undefined && pageTotal !== total) {
-        throw new IncompleteListingError(
-          service,
-          firstPath,
-          `X-Total-Count changed from ${total.toString()} to ${pageTotal.toString()} while paging`
-        );
-      }
-      rows.push(...page);
-      const next = nextLink(res.headers.link);
-      if (total !== undefined) {
-        if (rows.length > total) {
-          throw new IncompleteListingError(
-            service,
-            firstPath,
-            `${rows.length.toString()} rows seen but X-Total-Count is ${total.toString()}`
-          );
-        }
-        if (rows.length < total && (next === undefined || page.length === 0)) {
-          throw new IncompleteListingError(
-            service,
-            firstPath,
-            `${next === undefined ? 'pagination ended' : 'an empty page came'} after ${rows.length.toString()} of ${total.toString()} rows`
-          );
-        }
-        if (rows.length === total) break;
-      }
-      current =
-        next === undefined ? undefined : resolveLink(next, current, true);
-    }
-    return rows;
   }
 }

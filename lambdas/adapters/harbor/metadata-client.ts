@@ -23,12 +23,9 @@ import type {
   StorageVolumes,
 } from '../../core/drift';
 import { roleName } from '../../core/drift';
-import { IncompleteListingError, UpstreamSchemaError } from '../../core/errors';
-import { nextLink, resolveLink } from '../http/link';
-import { parseJsonBody } from '../http/parse';
-import { basicAuthorization } from '../http/pool';
-import type { HttpClient, HttpResponse } from '../http/pool';
+import type { HttpClient } from '../http/pool';
 import type { Credentials } from '../secrets/credentials';
+import { HarborRest, totalCount } from './harbor-rest';
 import {
   auditLogExtSchema,
   configurationsSchema,
@@ -74,21 +71,15 @@ export function sha256Hex(value: string): string {
  * are not parsed, secret configuration keys are dropped, webhook auth headers are hashed.
  */
 export class HarborMetadataClient implements HarborMetadataApi {
-  private readonly http: HttpClient;
-  private readonly prefix: string;
-  private readonly authorization: string | undefined;
+  private readonly rest: HarborRest;
 
   constructor(opts: MetadataClientOptions) {
-    this.http = opts.http;
-    this.prefix = `${new URL(opts.baseUrl).pathname.replace(/\/+$/, '')}/api/v2.0`;
-    this.authorization = opts.credentials
-      ? basicAuthorization(opts.credentials.username, opts.credentials.password)
-      : undefined;
+    this.rest = new HarborRest(opts);
   }
 
   async configurations(): Promise<ConfigValues> {
-    const body = this.parse(
-      await this.get('/configurations'),
+    const body = this.rest.parse(
+      await this.rest.get('/configurations'),
       configurationsSchema
     );
     const out: ConfigValues = {};
@@ -106,7 +97,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async users(): Promise<MetaUser[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       '/users',
       { sort: 'username' },
       metaUserSchema
@@ -121,7 +112,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async userGroups(): Promise<MetaGroup[]> {
-    const rows = await this.listAll('/usergroups', {}, metaGroupSchema);
+    const rows = await this.rest.listAll('/usergroups', {}, metaGroupSchema);
     return rows.map((g) => ({
       type: g.group_type,
       name: g.group_name,
@@ -130,7 +121,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async projects(): Promise<MetaProject[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       '/projects',
       { sort: 'name' },
       metaProjectSchema
@@ -158,7 +149,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async members(project: MetaProject): Promise<MetaMember[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       `/projects/${encodeURIComponent(project.name)}/members`,
       {},
       metaMemberSchema,
@@ -174,7 +165,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async systemRobots(): Promise<MetaRobot[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       '/robots',
       { q: 'Level=system' },
       metaRobotSchema
@@ -183,7 +174,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async projectRobots(project: MetaProject): Promise<MetaRobot[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       '/robots',
       { q: `Level=project,ProjectID=${String(project.ref.id)}` },
       metaRobotSchema
@@ -192,12 +183,16 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async globalLabels(): Promise<MetaLabel[]> {
-    const rows = await this.listAll('/labels', { scope: 'g' }, metaLabelSchema);
+    const rows = await this.rest.listAll(
+      '/labels',
+      { scope: 'g' },
+      metaLabelSchema
+    );
     return rows.map((l) => toLabel(l, 'g', ''));
   }
 
   async projectLabels(project: MetaProject): Promise<MetaLabel[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       '/labels',
       { scope: 'p', project_id: String(project.ref.id) },
       metaLabelSchema
@@ -207,12 +202,12 @@ export class HarborMetadataClient implements HarborMetadataApi {
 
   async retention(project: MetaProject): Promise<MetaRetention | null> {
     if (project.ref.retentionId === undefined) return null;
-    const res = await this.get(
+    const res = await this.rest.get(
       `/retentions/${String(project.ref.retentionId)}`,
       [200, 404]
     );
     if (res.status === 404) return null;
-    const r = this.parse(res, retentionSchema);
+    const r = this.rest.parse(res, retentionSchema);
     return {
       algorithm: r.algorithm ?? '',
       rules: (r.rules ?? []).map(canonicalRule),
@@ -221,7 +216,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async immutableRules(project: MetaProject): Promise<MetaRule[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       `/projects/${encodeURIComponent(project.name)}/immutabletagrules`,
       {},
       tagRuleSchema,
@@ -231,7 +226,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async quotas(): Promise<MetaQuota[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       '/quotas',
       { reference: 'project' },
       metaQuotaSchema
@@ -245,7 +240,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async webhooks(project: MetaProject): Promise<MetaWebhook[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       `/projects/${encodeURIComponent(project.name)}/webhook/policies`,
       {},
       metaWebhookSchema,
@@ -271,17 +266,17 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async projectScanner(project: MetaProject): Promise<string | null> {
-    const res = await this.get(
+    const res = await this.rest.get(
       `/projects/${encodeURIComponent(project.name)}/scanner`,
       [200, 404],
       { 'x-is-resource-name': 'true' }
     );
     if (res.status === 404) return null;
-    return this.parse(res, metaScannerSchema).name;
+    return this.rest.parse(res, metaScannerSchema).name;
   }
 
   async scanners(): Promise<MetaScanner[]> {
-    const rows = await this.listAll('/scanners', {}, metaScannerSchema);
+    const rows = await this.rest.listAll('/scanners', {}, metaScannerSchema);
     return rows.map((s) => ({
       name: s.name,
       url: s.url ?? '',
@@ -294,8 +289,8 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async systemCveAllowlist(): Promise<MetaAllowlist> {
-    const a = this.parse(
-      await this.get('/system/CVEAllowlist'),
+    const a = this.rest.parse(
+      await this.rest.get('/system/CVEAllowlist'),
       systemAllowlistSchema
     );
     return {
@@ -305,7 +300,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async registries(): Promise<MetaRegistry[]> {
-    const rows = await this.listAll('/registries', {}, metaRegistrySchema);
+    const rows = await this.rest.listAll('/registries', {}, metaRegistrySchema);
     return rows.map((r) => ({
       name: r.name,
       type: r.type,
@@ -315,7 +310,7 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async replicationRules(): Promise<MetaReplicationRule[]> {
-    const rows = await this.listAll(
+    const rows = await this.rest.listAll(
       '/replication/policies',
       {},
       replicationPolicySchema
@@ -349,16 +344,16 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async auditLogSummary(): Promise<AuditLogSummary> {
-    const res = await this.get(
+    const res = await this.rest.get(
       `/auditlog-exts?${new URLSearchParams({ page: '1', page_size: '1', sort: '-op_time' }).toString()}`
     );
-    const rows = this.parse(res, z.array(auditLogExtSchema));
-    const total = totalOf(res);
+    const rows = this.rest.parse(res, z.array(auditLogExtSchema));
+    const total = totalCount(res, this.rest.http.service);
     return { total: total ?? null, latest: rows[0]?.op_time ?? null };
   }
 
   async health(): Promise<HarborHealth> {
-    const h = this.parse(await this.get('/health'), healthSchema);
+    const h = this.rest.parse(await this.rest.get('/health'), healthSchema);
     return {
       status: h.status,
       components: (h.components ?? []).map((c) => ({
@@ -370,7 +365,10 @@ export class HarborMetadataClient implements HarborMetadataApi {
   }
 
   async systemInfo(): Promise<HarborSystemInfo> {
-    const s = this.parse(await this.get('/systeminfo'), systemInfoSchema);
+    const s = this.rest.parse(
+      await this.rest.get('/systeminfo'),
+      systemInfoSchema
+    );
     return {
       version: s.harbor_version ?? null,
       authMode: s.auth_mode ?? null,
@@ -381,100 +379,11 @@ export class HarborMetadataClient implements HarborMetadataApi {
 
   async storage(): Promise<StorageVolumes> {
     // Sysadmin only, and absent from some deployments: "not shown" is a value, not an error.
-    const res = await this.get('/systeminfo/volumes', [200, 403, 404]);
+    const res = await this.rest.get('/systeminfo/volumes', [200, 403, 404]);
     if (res.status !== 200) return null;
-    const v = this.parse(res, volumesSchema);
+    const v = this.rest.parse(res, volumesSchema);
     return v.storage ?? null;
   }
-
-  private parse<S extends z.ZodType>(
-    res: HttpResponse,
-    schema: S
-  ): z.output<S> {
-    return parseJsonBody(res, schema, this.http.service);
-  }
-
-  private async get(
-    path: string,
-    accept: readonly number[] = [200],
-    headers: Record<string, string> = {}
-  ): Promise<HttpResponse> {
-    return this.http.request({
-      method: 'GET',
-      path: path.startsWith(this.prefix) ? path : `${this.prefix}${path}`,
-      accept,
-      headers: {
-        accept: 'application/json',
-        ...(this.authorization ? { authorization: this.authorization } : {}),
-        ...headers,
-      },
-    });
-  }
-
-  /** Every row of a paginated list, or a throw: never a partial list. */
-  private async listAll<S extends z.ZodType>(
-    path: string,
-    query: Record<string, string>,
-    item: S,
-    headers: Record<string, string> = {}
-  ): Promise<z.output<S>[]> {
-    const params = new URLSearchParams({
-      ...query,
-      page: '1',
-      page_size: '100',
-    });
-    const first = `${this.prefix}${path}?${params.toString()}`;
-    const service = this.http.service;
-    const rows: z.output<S>[] = [];
-    const visited = new Set<string>();
-    let total: number | undefined;
-    for (let current: string | undefined = first; current !== undefined;) {
-      if (visited.has(current)) {
-        throw new IncompleteListingError(service, first, 'pagination loops');
-      }
-      visited.add(current);
-      const res = await this.get(current, [200], headers);
-      const page = this.parse(res, z.array(item));
-      total ??= totalOf(res);
-      rows.push(...page);
-      const next = nextLink(res.headers.link);
-      if (total !== undefined && rows.length >= total) {
-        if (rows.length > total) {
-          throw new IncompleteListingError(
-            service,
-            first,
-            `${String(rows.length)} rows seen but X-Total-Count is ${String(total)}`
-          );
-        }
-        break;
-      }
-      if (total !== undefined && (next === undefined || page.length === 0)) {
-        throw new IncompleteListingError(
-          service,
-          first,
-          `pagination ended after ${String(rows.length)} of ${String(total)} rows`
-        );
-      }
-      current =
-        next === undefined ? undefined : resolveLink(next, current, true);
-    }
-    return rows;
-  }
-}
-
-function totalOf(res: HttpResponse): number | undefined {
-  const raw = res.headers['x-total-count'];
-  const text = Array.isArray(raw) ? raw[0] : raw;
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim())) {
-    throw new UpstreamSchemaError({
-      service: 'harbor',
-      method: 'GET',
-      path: res.path,
-      problems: ['X-Total-Count: is not a whole number'],
-    });
-  }
-  return Number(text.trim());
 }
 
 function toRobot(r: z.output<typeof metaRobotSchema>): MetaRobot {
