@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+import { LocalDirReportStore } from '../../adapters/report-store/local-dir-store';
+import { createCredentialsResolver } from '../../adapters/secrets/credentials';
+import type { Verdict } from '../../core/model';
+import type { Report } from '../../core/report';
+import type { HarborDrConfig } from '../../shared/config';
+import { loadConfigFile } from '../../shared/config-file';
+import type { AuditJobInput, JobDeps, JobResult } from '../../jobs/audit-job';
+import { EXIT, type ExitCode } from '../exit-codes';
+import type { CliIo } from '../io';
+
+/** Options shared by `harbor-dr audit` and `harbor-dr readiness`. */
+export interface RunOptions {
+  config: string;
+  out: string;
+  json?: boolean;
+  target?: string[];
+  concurrency: number;
+  deadlineMinutes: number;
+}
+
+/** The exit code of a run's verdict (README: exit codes). */
+export function exitCodeOf(verdict: Verdict): ExitCode {
+  if (verdict === 'READY') return EXIT.OK;
+  if (verdict === 'UNKNOWN') return EXIT.INCOMPLETE;
+  return EXIT.PROBLEMS;
+}
+
+/**
+ * Runs one job locally: the config from its file, reports to --out, then the summary (or the
+ * JSON report) on the terminal; the exit code follows the run's verdict.
+ */
+export async function runJobCommand(
+  job: (deps: JobDeps, input: AuditJobInput) => Promise<JobResult>,
+  options: RunOptions,
+  io: CliIo,
+  toolVersion: string,
+  view: {
+    adjustConfig?: (config: HarborDrConfig) => HarborDrConfig;
+    summary: (report: Report) => string;
+  }
+): Promise<ExitCode> {
+  const loaded = loadConfigFile(options.config);
+  const config = view.adjustConfig ? view.adjustConfig(loaded) : loaded;
+  const result = await job(
+    {
+      store: new LocalDirReportStore(resolve(options.out)),
+      clock: { now: () => new Date() },
+      resolveCredentials: createCredentialsResolver(),
+    },
+    {
+      config,
+      toolVersion,
+      deadline: new Date(Date.now() + options.deadlineMinutes * 60_000),
+      concurrency: options.concurrency,
+      ...(options.target ? { targets: options.target } : {}),
+    }
+  );
+  if (options.json) {
+    io.out(`${JSON.stringify(result.report, null, 2)}\n`);
+  } else {
+    io.out(view.summary(result.report));
+    io.out(
+      `Report: ${result.locations.json}\n        ${result.locations.human}\n`
+    );
+  }
+  return exitCodeOf(result.report.verdict);
+}
