@@ -9,6 +9,7 @@ import { renderMarkdown } from '../core/render-markdown';
 import type { CredentialsResolver } from '../adapters/secrets/credentials';
 import type { HarborDrConfig } from '../shared/config';
 import { composeClients } from './compose';
+import type { Clients } from './compose';
 
 /** The outer ports of a job: where reports go, who is told, time, secrets. */
 export interface JobDeps {
@@ -56,13 +57,7 @@ export async function runAuditJob(
   deps: JobDeps,
   input: AuditJobInput
 ): Promise<JobResult> {
-  const startedAt = deps.clock.now();
-  const runId = makeRunId(startedAt, randomBytes(3).toString('hex'));
-  const concurrency = input.concurrency ?? 8;
-  const clients = await composeClients(input.config, deps.resolveCredentials, {
-    concurrency,
-    ...(input.targets ? { onlyTargets: input.targets } : {}),
-  });
+  const { runId, concurrency, clients } = await startRun(deps, input);
   // Earlier audits: the health look-back window and re-trigger cooldowns across runs.
   const history = await deps.store
     .recent('audit', HISTORY_REPORTS)
@@ -104,6 +99,20 @@ export async function runAuditJob(
     await clients.close();
   }
   return publish(deps, input.config, report);
+}
+
+/** What every job starts with: a run id and the clients of the configured registries. */
+export async function startRun(
+  deps: JobDeps,
+  input: AuditJobInput
+): Promise<{ runId: string; concurrency: number; clients: Clients }> {
+  const runId = makeRunId(deps.clock.now(), randomBytes(3).toString('hex'));
+  const concurrency = input.concurrency ?? 8;
+  const clients = await composeClients(input.config, deps.resolveCredentials, {
+    concurrency,
+    ...(input.targets ? { onlyTargets: input.targets } : {}),
+  });
+  return { runId, concurrency, clients };
 }
 
 /** Stores a report, then notifies as configured. */

@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { errorMessage } from '../core/errors';
 import { runReadiness } from '../core/readiness-run';
 import type { Report } from '../core/report';
-import { makeRunId } from '../core/report-layout';
-import { publish } from './audit-job';
+import { publish, startRun } from './audit-job';
 import type { AuditJobInput, JobDeps, JobResult } from './audit-job';
-import { composeClients } from './compose';
 import { composeReadiness } from './compose-readiness';
 
 /** What a readiness job is asked to do: the same as an audit job. */
@@ -29,13 +26,7 @@ export async function runReadinessJob(
   deps: JobDeps,
   input: ReadinessJobInput
 ): Promise<JobResult> {
-  const startedAt = deps.clock.now();
-  const runId = makeRunId(startedAt, randomBytes(3).toString('hex'));
-  const concurrency = input.concurrency ?? 8;
-  const clients = await composeClients(input.config, deps.resolveCredentials, {
-    concurrency,
-    ...(input.targets ? { onlyTargets: input.targets } : {}),
-  });
+  const { runId, concurrency, clients } = await startRun(deps, input);
   let report: Report;
   try {
     const readiness = await composeReadiness(
