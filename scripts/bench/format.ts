@@ -58,7 +58,7 @@ export function formatResults(r: BenchResults): string {
   ];
   for (const a of r.audits) {
     rows.push([
-      `audit ${a.target} (${a.kind}), runAuditJob`,
+      `audit ${a.target} (${a.kind}), runAuditJob${a.round === undefined ? '' : ` #${a.round.toString()}`}`,
       n1(a.rate),
       n1(a.seconds),
       `${n0(a.peakRssMiB)} MiB`,
@@ -76,7 +76,7 @@ export function formatResults(r: BenchResults): string {
   }
   for (const h of r.rawHead) {
     rows.push([
-      `raw HEAD, undici ${h.mode === 'keep-alive' ? 'keep-alive' : 'without keep-alive'}, ${n0(h.requests)} tags, ${n0(h.connections)} connections (${h.when} the audit)`,
+      `raw HEAD, undici ${h.mode === 'keep-alive' ? 'keep-alive' : 'without keep-alive'}, ${n0(h.requests)} tags, ${n0(h.connections)} connections (${h.when})`,
       n1(h.rate),
       n1(h.seconds),
       `${n0(h.peakRssMiB)} MiB`,
@@ -98,7 +98,7 @@ export function formatResults(r: BenchResults): string {
       .map(([k, v]) => `${k} ${n0(v)}`)
       .join(', ');
     lines.push(
-      `Audit of ${a.target}, requests by kind (seconds from the audit's start; TCP connections opened: ${conns}):`
+      `Audit of ${a.target}${a.round === undefined ? '' : ` #${a.round.toString()}`}, requests by kind (seconds from the audit's start; TCP connections opened: ${conns}):`
     );
     const phases: string[][] = [
       ['  upstream / kind', 'requests', 'from', 'to', 'mean latency'],

@@ -6,6 +6,8 @@ import type { AuditTrace } from './trace';
 /** One audit measurement (one target, one child process). */
 export interface AuditMeasurement {
   target: string;
+  /** The registry target is audited in rounds between raw HEAD loops. */
+  round?: number;
   kind: 'distribution' | 'harbor';
   /** Expected refs the audit compared (all found synced, or the run fails). */
   artifacts: number;
@@ -29,7 +31,8 @@ export interface AuditMeasurement {
 export interface RawHeadMeasurement {
   /** keep-alive: `reset: false` on each HEAD; default: undici closes the connection after a HEAD. */
   mode: 'keep-alive' | 'default';
-  when: 'before' | 'after';
+  /** Where in the sequence it ran, e.g. `after audit 1`. */
+  when: string;
   requests: number;
   /** TCP connections the loop opened. */
   connections: number;
