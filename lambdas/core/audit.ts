@@ -171,6 +171,22 @@ export async function planRun(
     policy: asPushEquivalent(a, deps.targets),
     target: a.target,
   }));
+  // A target that no policy reaches would read "0 of 0 synced": usually its configured URL
+  // is not the one the primary's registry endpoint uses. That is unseen, not fine.
+  const endpoints = [
+    ...new Set(
+      primaryPolicies.flatMap((p) =>
+        p.destRegistry ? [p.destRegistry.url] : []
+      )
+    ),
+  ];
+  for (const t of deps.targets) {
+    if (bindings.some((b) => b.target === t.name)) continue;
+    errors.push({
+      scope: t.name,
+      message: `no policy in scope replicates to ${t.url}: nothing could be audited; the target's url must equal a registry endpoint of the primary (${endpoints.length > 0 ? endpoints.join(', ') : 'none'})`,
+    });
+  }
 
   const scope = projectScopeOf(bindings.map((b) => b.policy));
   let inventories: ProjectInventory[] = [];
@@ -267,7 +283,7 @@ async function auditTarget(
   const errors: ScopeError[] = [];
   // A run-level failure (no policies, no primary) leaves every target unseen.
   for (const e of planned.errors) {
-    if (e.scope === 'primary' || e.scope === 'policies') errors.push(e);
+    if (['primary', 'policies', target.name].includes(e.scope)) errors.push(e);
   }
   const findings: Finding[] = [];
   const shards: ShardStatus[] = [];

@@ -447,7 +447,8 @@ describe('least privilege and disabled policies', () => {
         detail: expect.stringContaining('HTTP 403') as unknown,
       }),
     ]);
-    expect(report.errors).toEqual([]);
+    // to-b is disabled, so nothing audits cluster-b: unseen, not fine.
+    expect(report.errors.map((e) => e.scope)).toEqual(['cluster-b']);
     // Reading used the read credential: the failure is there in full.
     expect(health(report, 'cluster-a', 'to-a').executionsByStatus.Failed).toBe(
       1

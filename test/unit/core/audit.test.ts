@@ -150,3 +150,25 @@ describe('runAudit', () => {
     expect(t.verdict).toBe('UNKNOWN');
   });
 });
+
+describe('runAudit on a target that no policy reaches', () => {
+  it('is UNKNOWN and says which endpoint URLs the primary uses, never READY with 0 of 0', async () => {
+    const elsewhere = primary({
+      listPolicies: () =>
+        Promise.resolve([
+          policy({
+            destRegistry: endpoint({
+              url: 'http://registry.cluster1.svc:5000',
+            }),
+          }),
+        ]),
+    });
+
+    const report = await runAudit(deps(elsewhere), input);
+
+    const t = report.targets[0]!;
+    expect(t.counts.expected).toBe(0);
+    expect(t.verdict).toBe('UNKNOWN');
+    expect(t.errors[0]?.message).toContain('http://registry.cluster1.svc:5000');
+  });
+});
