@@ -6,7 +6,9 @@
  * Options: --quick (a small data set, to check the harness), --profile (one more CPU-profiled
  * run of each audit, summarised), --skopeo-sample <tags> (default 500), --tool-requests <n>
  * (hey/ab and the undici loop without keep-alive, default 3000), --rounds <n> (audits of the
- * registry, each between two raw HEAD loops, default 2), --concurrency <n> (default 8).
+ * registry, each between two raw HEAD loops, default 2), --registry-projects <n> (projects the
+ * registry's 200 repositories are spread over, i.e. audit shards; default 10),
+ * --concurrency <n> (default 8).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -68,6 +70,8 @@ interface Options {
   concurrency: number;
   /** Audits of the registry target, each between two raw HEAD loops. */
   rounds: number;
+  /** Projects the registry's repositories are spread over (one audit shard each). */
+  registryProjects?: number;
 }
 
 function options(): Options {
@@ -79,6 +83,7 @@ function options(): Options {
       'tool-requests': { type: 'string', default: '3000' },
       concurrency: { type: 'string', default: '8' },
       rounds: { type: 'string', default: '2' },
+      'registry-projects': { type: 'string' },
     },
   });
   const int = (name: string, v: string): number => {
@@ -94,6 +99,14 @@ function options(): Options {
     toolRequests: int('tool-requests', values['tool-requests']),
     concurrency: int('concurrency', values.concurrency),
     rounds: int('rounds', values.rounds),
+    ...(values['registry-projects'] === undefined
+      ? {}
+      : {
+          registryProjects: int(
+            'registry-projects',
+            values['registry-projects']
+          ),
+        }),
   };
 }
 
@@ -124,7 +137,12 @@ async function withCpu<T>(
 
 async function main(): Promise<void> {
   const opts = options();
-  const sizes = opts.quick ? QUICK_SIZES : DEFAULT_SIZES;
+  const sizes = {
+    ...(opts.quick ? QUICK_SIZES : DEFAULT_SIZES),
+    ...(opts.registryProjects === undefined
+      ? {}
+      : { registryProjects: opts.registryProjects }),
+  };
   const benchDir = resolve('.bench');
   const work = join(benchDir, 'work');
   rmSync(work, { recursive: true, force: true });
