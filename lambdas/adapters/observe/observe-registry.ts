@@ -81,6 +81,27 @@ export async function observeRegistryTarget(
   for (const [key, info] of await headAll(api, childJobs, limit))
     heads.set(key, info);
 
+  // Indexes, not scans: a target holds tens of thousands of refs (npm run bench).
+  const refKey = (repository: string, reference: string, byDigest: boolean) =>
+    `${repository}\u0000${byDigest ? '@' : ':'}${reference}`;
+  const indexes = new Map<string, ExpectedRef[]>();
+  const digestRefs = new Map<string, ExpectedRef[]>();
+  for (const e of expectedRefs) {
+    if (e.childDigests.length > 0) {
+      const key = refKey(
+        e.repository,
+        e.byDigest ? e.digest : e.reference,
+        e.byDigest
+      );
+      indexes.set(key, [...(indexes.get(key) ?? []), e]);
+    }
+    if (e.byDigest)
+      digestRefs.set(e.repository, [
+        ...(digestRefs.get(e.repository) ?? []),
+        e,
+      ]);
+  }
+
   return wanted.map((repository) => {
     const tags = tagsOf.get(repository) ?? null;
     if (tags === null) return { repository, exists: false, refs: [] };
@@ -88,14 +109,9 @@ export async function observeRegistryTarget(
     const toRef = (reference: string, byDigest: boolean): void => {
       const info = found(repository, reference, byDigest);
       if (!info) return;
-      const expected = expectedRefs.find(
-        (e) =>
-          e.repository === repository &&
-          e.byDigest === byDigest &&
-          (byDigest ? e.digest : e.reference) === reference &&
-          e.childDigests.length > 0 &&
-          e.digest === info.digest
-      );
+      const expected = indexes
+        .get(refKey(repository, reference, byDigest))
+        ?.find((e) => e.digest === info.digest);
       const childDigests = expected?.childDigests.filter(
         (c) => found(repository, c, true) !== undefined
       );
@@ -109,14 +125,11 @@ export async function observeRegistryTarget(
       });
     };
     for (const tag of tags) toRef(tag, false);
-    for (const ref of expectedRefs) {
-      if (
-        ref.repository === repository &&
-        ref.byDigest &&
-        !refs.some((r) => r.byDigest && r.reference === ref.digest)
-      ) {
-        toRef(ref.digest, true);
-      }
+    const byDigestDone = new Set<string>();
+    for (const ref of digestRefs.get(repository) ?? []) {
+      if (byDigestDone.has(ref.digest)) continue;
+      byDigestDone.add(ref.digest);
+      toRef(ref.digest, true);
     }
     return { repository, exists: true, refs };
   });
