@@ -309,7 +309,7 @@ async function auditTarget(
             ),
           };
         }
-        const observation = await observeShard(
+        const { observation, namespaceError } = await observeShard(
           target,
           project,
           expected,
@@ -318,17 +318,25 @@ async function auditTarget(
         const unseen = observation.filter(
           (r): r is UnobservedRepository => 'reason' in r
         );
-        const status: ShardStatus =
-          unseen.length === 0
-            ? { project, status: 'audited' }
-            : {
-                project,
-                status: 'unknown',
-                reason: `${unseen.length} repositories could not be observed: ${unseen
+        const reasons = [
+          ...(unseen.length > 0
+            ? [
+                `${unseen.length} repositories could not be observed: ${unseen
                   .slice(0, 3)
                   .map((u) => `${u.repository} (${u.reason})`)
                   .join('; ')}`,
-              };
+              ]
+            : []),
+          ...(namespaceError
+            ? [
+                `its repositories could not be listed (${namespaceError}): repositories deleted on the primary are unseen`,
+              ]
+            : []),
+        ];
+        const status: ShardStatus =
+          reasons.length === 0
+            ? { project, status: 'audited' }
+            : { project, status: 'unknown', reason: reasons.join('; ') };
         return { status, findings: diffShard(expected, observation, context) };
       }
     );
@@ -395,21 +403,30 @@ async function observeShard(
   project: string,
   expected: readonly ExpectedRef[],
   input: AuditInput
-): Promise<(ObservedRepository | UnobservedRepository)[]> {
+): Promise<{
+  observation: (ObservedRepository | UnobservedRepository)[];
+  /** Why the namespace could not be listed: repositories nobody expects went unseen. */
+  namespaceError?: string;
+}> {
   const repositories = new Set(expected.map((r) => r.repository));
+  let namespaceError: string | undefined;
   try {
     const listed = await target.observer.listNamespace(project);
     for (const repo of listed ?? []) repositories.add(repo);
-  } catch {
-    // Without the namespace listing, only content nobody expects can go unseen:
-    // every expected repository is still observed below.
+  } catch (err) {
+    // Expected repositories are still observed below; whole repositories deleted on the
+    // primary (orphans) cannot be seen, so the shard is not fully audited.
+    namespaceError = errorMessage(err);
   }
   const repos = [...repositories].sort();
+  const withNote = (
+    observation: (ObservedRepository | UnobservedRepository)[]
+  ) => ({ observation, ...(namespaceError ? { namespaceError } : {}) });
   try {
-    return await target.observer.observe(repos, expected);
+    return withNote(await target.observer.observe(repos, expected));
   } catch {
     const byRepo = groupBy(expected, (r) => r.repository);
-    return mapWithConcurrency(
+    const perRepo = await mapWithConcurrency(
       repos,
       Math.max(1, Math.floor(input.concurrency / 4)),
       async (repo): Promise<ObservedRepository | UnobservedRepository> => {
@@ -424,6 +441,7 @@ async function observeShard(
         }
       }
     );
+    return withNote(perRepo);
   }
 }
 

@@ -151,6 +151,23 @@ describe('runAudit', () => {
   });
 });
 
+describe('runAudit when the target namespace cannot be listed', () => {
+  it('still diffs the expected refs, but the shard is UNKNOWN: deleted repositories are unseen', async () => {
+    const unlistable: TargetObserver = {
+      ...holdsV1,
+      listNamespace: () => Promise.reject(new Error('HTTP 503 on _catalog')),
+    };
+
+    const report = await runAudit(deps(primary(), unlistable), input);
+
+    const t = report.targets[0]!;
+    expect(t.counts).toMatchObject({ synced: 1, missing: 1 });
+    expect(t.shards[0]).toMatchObject({ status: 'unknown' });
+    expect(t.shards[0]?.reason).toContain('HTTP 503 on _catalog');
+    expect(t.verdict).toBe('UNKNOWN');
+  });
+});
+
 describe('runAudit on a target that no policy reaches', () => {
   it('is UNKNOWN and says which endpoint URLs the primary uses, never READY with 0 of 0', async () => {
     const elsewhere = primary({
