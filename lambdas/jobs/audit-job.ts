@@ -98,7 +98,7 @@ export async function runAuditJob(
   } finally {
     await clients.close();
   }
-  return publish(deps, input.config, report);
+  return publish(deps, input.config, report, history[0]);
 }
 
 /** What every job starts with: a run id and the clients of the configured registries. */
@@ -115,13 +115,17 @@ export async function startRun(
   return { runId, concurrency, clients };
 }
 
-/** Stores a report, then notifies as configured. */
+/**
+ * Stores a report, then notifies as configured.
+ * @param previous the newest earlier report of the same kind (read with the run's history),
+ *   for `notify.on: change`; undefined when there is none or it could not be read
+ */
 export async function publish(
   deps: JobDeps,
   config: HarborDrConfig,
-  report: Report
+  report: Report,
+  previous: Report | undefined
 ): Promise<JobResult> {
-  const [previous] = await deps.store.recent(report.kind, 1).catch(() => []);
   const locations = await deps.store.save(report, renderMarkdown(report));
   let notified = false;
   if (deps.notifier && shouldNotify(config.notify.on, report, previous)) {

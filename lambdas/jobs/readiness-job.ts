@@ -27,6 +27,7 @@ export async function runReadinessJob(
   input: ReadinessJobInput
 ): Promise<JobResult> {
   const { runId, concurrency, clients } = await startRun(deps, input);
+  const history = await readHistory(deps);
   let report: Report;
   try {
     const readiness = await composeReadiness(
@@ -36,7 +37,6 @@ export async function runReadinessJob(
       concurrency
     );
     try {
-      const history = await readHistory(deps);
       report = await runReadiness(
         {
           primary: clients.primary,
@@ -73,7 +73,12 @@ export async function runReadinessJob(
   } finally {
     await clients.close();
   }
-  return publish(deps, input.config, report);
+  return publish(
+    deps,
+    input.config,
+    report,
+    history.reports.find((r) => r.kind === 'readiness')
+  );
 }
 
 /** Earlier audits and readiness runs, newest first; a store failure is reported, not fatal. */
