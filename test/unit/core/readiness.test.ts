@@ -14,40 +14,27 @@ import {
 } from '../../../lambdas/core/readiness';
 import type { CheckItem, CheckStatus } from '../../../lambdas/core/readiness';
 import type { TargetReport } from '../../../lambdas/core/report';
+import { targetReport } from '../../helpers/report-fixture';
 
 const now = new Date('2026-11-29T12:00:00Z');
 const inDays = (d: number) =>
   new Date(now.getTime() + d * 86_400_000).toISOString();
 
 function target(overrides: Partial<TargetReport> = {}): TargetReport {
-  return {
+  const base = targetReport();
+  return targetReport({
     name: 'dr',
     kind: 'harbor',
     url: 'https://dr.example.com',
-    verdict: 'READY',
-    counts: {
-      expected: 10,
-      synced: 10,
-      missing: 0,
-      mismatched: 0,
-      orphaned: 0,
-      unknown: 0,
-    },
-    findings: [],
-    shards: [{ project: 'library', status: 'audited' }],
+    counts: { ...base.counts, expected: 10, synced: 10 },
     rpo: {
-      objectiveSeconds: 3600,
-      estimateSeconds: 0,
-      oldestUnsyncedPushTime: null,
+      ...base.rpo,
       p50DelaySeconds: 5,
       p95DelaySeconds: 9,
       maxDelaySeconds: 10,
     },
-    replication: { executions: [], failedTasks: [], retriggered: [] },
-    drift: [],
-    errors: [],
     ...overrides,
-  };
+  });
 }
 
 const passing = (): CheckItem[] => [
