@@ -1,4 +1,4 @@
-import type { PlannedRun } from '../core/audit';
+import type { PlannedRun } from '../use-cases/audit';
 import type { ExpectedRef } from '../core/model';
 
 /** Repositories listed per policy and target before the rest is summed up. */

@@ -1,4 +1,4 @@
-import { runAuditJob } from '../jobs/audit-job';
+import { runAuditJob } from '../use-cases/audit-job';
 import { createRunHandler } from './run-handler';
 
 /** The nightly (or on-demand) replication audit. */

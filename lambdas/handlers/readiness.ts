@@ -1,4 +1,4 @@
-import { runReadinessJob } from '../jobs/readiness-job';
+import { runReadinessJob } from '../use-cases/readiness-job';
 import { createRunHandler } from './run-handler';
 
 /** The on-demand (or scheduled) failover readiness report. */

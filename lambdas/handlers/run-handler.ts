@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { version } from '../../package.json';
-import type { AuditJobInput, JobDeps, JobResult } from '../jobs/audit-job';
+import type { AuditJobInput, JobDeps, JobResult } from '../use-cases/audit-job';
 import { logger, metrics, recordReportMetrics } from '../shared/observability';
 import { summarize, type RunSummary } from './summary';
 import {

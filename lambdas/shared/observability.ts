@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
-import type { Report } from '../core/report';
+import type { Report } from '../core/report/schema';
 import { METRICS } from './env-keys';
 
 /**

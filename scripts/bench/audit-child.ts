@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalDirReportStore } from '../../lambdas/adapters/report-store/local-dir-store';
 import { createCredentialsResolver } from '../../lambdas/adapters/secrets/credentials';
-import { runAuditJob } from '../../lambdas/jobs/audit-job';
+import { runAuditJob } from '../../lambdas/use-cases/audit-job';
 import { loadConfigFile } from '../../lambdas/shared/config-file';
 import { ownCpuSeconds, peakRssMiB, procStatusMiB } from './proc';
 import { printResult, type AuditChildResult } from './result-line';

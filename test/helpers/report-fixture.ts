@@ -1,5 +1,5 @@
-import type { Report, TargetReport } from '../../lambdas/core/report';
-import { REPORT_SCHEMA_VERSION } from '../../lambdas/core/report';
+import type { Report, TargetReport } from '../../lambdas/core/report/schema';
+import { REPORT_SCHEMA_VERSION } from '../../lambdas/core/report/schema';
 
 /** A target section with nothing found, to be overridden per test. */
 export function targetReport(

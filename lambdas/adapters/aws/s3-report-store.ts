@@ -6,8 +6,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { ReportStore } from '../../core/ports';
-import { reportSchema, type Report, type ReportKind } from '../../core/report';
-import { latestKey, reportKeys } from '../../core/report-layout';
+import {
+  reportSchema,
+  type Report,
+  type ReportKind,
+} from '../../core/report/schema';
+import { latestKey, reportKeys } from '../../core/report/layout';
 import { ReportStoreError } from './aws-errors';
 
 const JSON_TYPE = 'application/json';

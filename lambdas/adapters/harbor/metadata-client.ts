@@ -21,8 +21,8 @@ import type {
   MetaUser,
   MetaWebhook,
   StorageVolumes,
-} from '../../core/drift';
-import { roleName } from '../../core/drift';
+} from '../../core/metadata/drift';
+import { roleName } from '../../core/metadata/drift';
 import type { HttpClient } from '../http/pool';
 import type { Credentials } from '../secrets/credentials';
 import { HarborRest, totalCount } from './harbor-rest';

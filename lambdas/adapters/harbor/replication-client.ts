@@ -9,7 +9,7 @@ import type {
   StartExecutionResult,
   StopExecutionResult,
   TaskStatus,
-} from '../../core/replication-ports';
+} from '../../core/ports';
 import { parseJsonBody } from '../http/parse';
 import { basicAuthorization } from '../http/pool';
 import type { HttpClient, HttpResponse } from '../http/pool';

@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from '../../core/limit';
+import { mapWithConcurrency } from '../../use-cases/limit';
 import type { HarborArtifact, ObservedRef } from '../../core/model';
 import type { HarborApi, ObservedRepository } from '../../core/ports';
 import { splitRepository } from '../harbor/harbor-client';

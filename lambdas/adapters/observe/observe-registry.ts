@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from '../../core/limit';
+import { mapWithConcurrency } from '../../use-cases/limit';
 import type { ExpectedRef, ObservedRef } from '../../core/model';
 import type {
   ManifestInfo,

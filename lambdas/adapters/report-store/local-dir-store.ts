@@ -1,8 +1,12 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ReportStore } from '../../core/ports';
-import { reportSchema, type Report, type ReportKind } from '../../core/report';
-import { latestKey, reportKeys } from '../../core/report-layout';
+import {
+  reportSchema,
+  type Report,
+  type ReportKind,
+} from '../../core/report/schema';
+import { latestKey, reportKeys } from '../../core/report/layout';
 
 /**
  * Keeps reports in a local directory with the same layout as the S3 store below its prefix

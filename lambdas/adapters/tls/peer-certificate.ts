@@ -1,5 +1,5 @@
 import { connect, rootCertificates } from 'node:tls';
-import type { CertificateInfo } from '../../core/readiness';
+import type { CertificateInfo } from '../../core/readiness/checks';
 
 /** Options of a certificate probe. */
 export interface PeerCertificateOptions {

@@ -1,6 +1,6 @@
-import { renderReplicationSummary } from '../../core/health';
-import { renderSummary } from '../../core/render-summary';
-import { runAuditJob } from '../../jobs/audit-job';
+import { renderReplicationSummary } from '../../core/replication/health';
+import { renderSummary } from '../../core/report/render/summary';
+import { runAuditJob } from '../../use-cases/audit-job';
 import type { ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 import { runJobCommand, type RunOptions } from './run-job';

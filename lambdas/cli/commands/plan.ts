@@ -1,7 +1,7 @@
 import { createCredentialsResolver } from '../../adapters/secrets/credentials';
-import { planRun } from '../../core/audit';
+import { planRun } from '../../use-cases/audit';
 import { loadConfigFile } from '../../shared/config-file';
-import { composeClients } from '../../jobs/compose';
+import { composeClients } from '../../compose/clients';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 import { renderPlan } from '../render-plan';

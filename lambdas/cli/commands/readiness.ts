@@ -1,5 +1,5 @@
-import { renderSummary } from '../../core/render-summary';
-import { runReadinessJob } from '../../jobs/readiness-job';
+import { renderSummary } from '../../core/report/render/summary';
+import { runReadinessJob } from '../../use-cases/readiness-job';
 import type { ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 import { runJobCommand, type RunOptions } from './run-job';

@@ -2,10 +2,14 @@ import { resolve } from 'node:path';
 import { LocalDirReportStore } from '../../adapters/report-store/local-dir-store';
 import { createCredentialsResolver } from '../../adapters/secrets/credentials';
 import type { Verdict } from '../../core/model';
-import type { Report } from '../../core/report';
+import type { Report } from '../../core/report/schema';
 import type { HarborDrConfig } from '../../shared/config';
 import { loadConfigFile } from '../../shared/config-file';
-import type { AuditJobInput, JobDeps, JobResult } from '../../jobs/audit-job';
+import type {
+  AuditJobInput,
+  JobDeps,
+  JobResult,
+} from '../../use-cases/audit-job';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 

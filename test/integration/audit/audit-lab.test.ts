@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { startDemoLab, type Lab } from '../../../lab/index';
 import { LocalDirReportStore } from '../../../lambdas/adapters/report-store/local-dir-store';
 import { createCredentialsResolver } from '../../../lambdas/adapters/secrets/credentials';
-import type { Report, TargetReport } from '../../../lambdas/core/report';
+import type { Report, TargetReport } from '../../../lambdas/core/report/schema';
 import { loadConfigFile } from '../../../lambdas/shared/config-file';
 import type { HarborDrConfig } from '../../../lambdas/shared/config';
-import { runAuditJob } from '../../../lambdas/jobs/audit-job';
+import { runAuditJob } from '../../../lambdas/use-cases/audit-job';
 
 // The demo scenario (lab/scenarios/demo.ts) documents its problems; the audit must find
 // exactly those, with evidence, and must turn every injected fault into UNKNOWN, never green.

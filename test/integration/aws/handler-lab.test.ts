@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { startDemoLab, type Lab } from '../../../lab/index';
-import { reportSchema } from '../../../lambdas/core/report';
+import { reportSchema } from '../../../lambdas/core/report/schema';
 import { loadConfigFile } from '../../../lambdas/shared/config-file';
 import { ENV_KEYS } from '../../../lambdas/shared/env-keys';
 import { startFauxqsProcess, type Fauxqs } from './fauxqs';

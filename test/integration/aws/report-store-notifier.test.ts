@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { NotificationError } from '../../../lambdas/adapters/aws/aws-errors';
 import { S3ReportStore } from '../../../lambdas/adapters/aws/s3-report-store';
 import { SnsNotifier } from '../../../lambdas/adapters/aws/sns-notifier';
-import { reportSchema } from '../../../lambdas/core/report';
+import { reportSchema } from '../../../lambdas/core/report/schema';
 import { report } from '../../helpers/report-fixture';
 import { startFauxqsProcess, type Fauxqs } from './fauxqs';
 

@@ -5,9 +5,9 @@ import { parse } from 'yaml';
 import { startLab, type Lab, type ScenarioInput } from '../../../lab/index';
 import { LocalDirReportStore } from '../../../lambdas/adapters/report-store/local-dir-store';
 import { createCredentialsResolver } from '../../../lambdas/adapters/secrets/credentials';
-import type { Report, TargetReport } from '../../../lambdas/core/report';
-import { reportSchema } from '../../../lambdas/core/report';
-import { runAuditJob } from '../../../lambdas/jobs/audit-job';
+import type { Report, TargetReport } from '../../../lambdas/core/report/schema';
+import { reportSchema } from '../../../lambdas/core/report/schema';
+import { runAuditJob } from '../../../lambdas/use-cases/audit-job';
 import {
   parseConfig,
   type HarborDrConfig,

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalDirReportStore } from '../../../lambdas/adapters/report-store/local-dir-store';
 import { createCredentialsResolver } from '../../../lambdas/adapters/secrets/credentials';
-import type { Report } from '../../../lambdas/core/report';
-import { runReadinessJob } from '../../../lambdas/jobs/readiness-job';
+import type { Report } from '../../../lambdas/core/report/schema';
+import { runReadinessJob } from '../../../lambdas/use-cases/readiness-job';
 import { loadConfigFile } from '../../../lambdas/shared/config-file';
 import { startLab, type Lab, type ScenarioInput } from '../../../lab/index';
 

@@ -1,0 +1,388 @@
+/**
+ * Compares a shard's expected refs with what the target holds: one finding per expected
+ * ref, plus what the target holds and nobody expects (orphaned or unexpected).
+ */
+import { filterArtifacts, filterRepositories } from '../harbor/filters';
+import { replaceNamespace } from '../harbor/flatten';
+import type {
+  ExpectedRef,
+  Finding,
+  ObservedRef,
+  TargetKind,
+  UnobservedRepository,
+} from '../model';
+import { compareText } from './plan';
+import type {
+  DeletionRule,
+  PlanResult,
+  PrimaryIndex,
+  UnknownScope,
+} from './plan';
+import type { ObservedRepository } from '../ports';
+
+/** What the diff needs besides the two sides. */
+export interface DiffContext {
+  target: string;
+  kind: TargetKind;
+  /** Destination areas whose expected content is not fully known (from the plan). */
+  unknownScopes: readonly UnknownScope[];
+  /** Deletion-replicating policies of this target (from the plan). */
+  deletionRules: readonly DeletionRule[];
+  primary: PrimaryIndex;
+}
+
+/** What was seen of a shard: per repository, or nothing at all (with the reason). */
+export type ShardObservation =
+  readonly (ObservedRepository | UnobservedRepository)[] | { unknown: string };
+
+/** The diff context of one target of a plan. */
+export function diffContextFor(plan: PlanResult, target: string): DiffContext {
+  const t = plan.targets.find((x) => x.target === target);
+  if (t === undefined) throw new Error(`no plan for target ${target}`);
+  return {
+    target,
+    kind: t.kind,
+    unknownScopes: t.unknownScopes,
+    deletionRules: t.deletionRules,
+    primary: plan.primary,
+  };
+}
+
+const NEVER_CONVERGES = 'override is off: this tag will never converge';
+const WILL_CONVERGE =
+  'override is on: the next replication run overwrites it (or a run is pending)';
+
+function isUnobserved(
+  r: ObservedRepository | UnobservedRepository
+): r is UnobservedRepository {
+  return 'reason' in r;
+}
+
+function evidence(ref: ExpectedRef): Omit<Finding, 'state'> {
+  return {
+    target: ref.target,
+    repository: ref.repository,
+    reference: ref.reference,
+    expectedDigest: ref.digest,
+    source: ref.source,
+    policy: ref.policy,
+  };
+}
+
+function observedEvidence(o: ObservedRef): Partial<Finding> {
+  return {
+    observedDigest: o.digest,
+    ...(o.pushTime === undefined ? {} : { observedPushTime: o.pushTime }),
+  };
+}
+
+/** Everything observed in one repository, indexed. */
+class RepoView {
+  readonly tags = new Map<string, ObservedRef>();
+  readonly digests = new Map<string, ObservedRef>();
+  readonly children = new Set<string>();
+
+  constructor(readonly repo: ObservedRepository) {
+    for (const r of repo.refs) {
+      if (!r.byDigest) this.tags.set(r.reference, r);
+      if (!this.digests.has(r.digest)) this.digests.set(r.digest, r);
+      for (const c of r.childDigests ?? []) this.children.add(c);
+    }
+  }
+
+  holds(digest: string): boolean {
+    return this.digests.has(digest) || this.children.has(digest);
+  }
+}
+
+function describeCandidates(ref: ExpectedRef): string {
+  const parts = (ref.collision ?? []).map(
+    (c) =>
+      `${c.digest} from ${c.source.repository}:${c.source.reference} (policy ${c.policy.name})`
+  );
+  return (
+    `${parts.length.toString()} sources expect different digests here: ${parts.join('; ')}. ` +
+    'With override on the last copy wins, with override off the first stays'
+  );
+}
+
+function diffExpected(
+  ref: ExpectedRef,
+  view: RepoView | { reason: string } | undefined,
+  kind: TargetKind
+): Finding {
+  const base = evidence(ref);
+  if (ref.unknownReason !== undefined) {
+    return {
+      state: 'unknown',
+      ...base,
+      detail: `source not fully listed: ${ref.unknownReason}`,
+    };
+  }
+  if (view === undefined) {
+    return {
+      state: 'unknown',
+      ...base,
+      detail: 'the repository was not observed',
+    };
+  }
+  if ('reason' in view) {
+    return {
+      state: 'unknown',
+      ...base,
+      detail: `observation failed: ${view.reason}`,
+    };
+  }
+  const observed = ref.byDigest
+    ? view.digests.get(ref.digest)
+    : view.tags.get(ref.reference);
+
+  if (ref.collision !== undefined) {
+    return {
+      state: 'collision',
+      ...base,
+      ...(observed ? observedEvidence(observed) : {}),
+      candidates: ref.collision,
+      detail: describeCandidates(ref),
+    };
+  }
+
+  if (observed === undefined) {
+    const subject = ref.source.accessoryOf?.digest;
+    if (view.repo.exists && subject !== undefined && view.holds(subject)) {
+      return {
+        state: 'accessory-missing',
+        ...base,
+        missingDigests: [ref.digest],
+        detail: `the ${ref.source.accessoryOf?.type ?? 'accessory'} of ${subject} is absent while its subject is present`,
+      };
+    }
+    return {
+      state: 'missing',
+      ...base,
+      detail: view.repo.exists
+        ? 'not on the target'
+        : 'the repository does not exist on the target',
+    };
+  }
+
+  if (observed.digest !== ref.digest) {
+    return {
+      state: 'digest-mismatch',
+      ...base,
+      ...observedEvidence(observed),
+      detail: ref.policy.override ? WILL_CONVERGE : NEVER_CONVERGES,
+    };
+  }
+
+  if (ref.childDigests.length > 0) {
+    if (observed.childDigests === undefined) {
+      return {
+        state: 'unknown',
+        ...base,
+        ...observedEvidence(observed),
+        detail: 'the index children were not observed',
+      };
+    }
+    const present = new Set(observed.childDigests);
+    const missing = ref.childDigests.filter((c) => !present.has(c)).sort();
+    if (missing.length > 0) {
+      return {
+        state: 'index-children-missing',
+        ...base,
+        ...observedEvidence(observed),
+        missingDigests: missing,
+        detail:
+          kind === 'harbor'
+            ? `${missing.length.toString()} index children are not among the index's references on the target`
+            : `${missing.length.toString()} index children are not served by the target`,
+      };
+    }
+  }
+  return { state: 'synced', ...base, ...observedEvidence(observed) };
+}
+
+/** Whether the primary holds a ref of a repository: true, false, or unknown. */
+function primaryHolds(
+  primary: PrimaryIndex,
+  repository: string,
+  o: ObservedRef
+): boolean | 'unknown' {
+  const projectName = repository.split('/')[0] ?? '';
+  const project = primary.projects.find((p) => p.name === projectName);
+  if (project === undefined)
+    return primary.projectListComplete ? false : 'unknown';
+  const repo = project.repositories.find((r) => r.name === repository);
+  const held =
+    repo !== undefined &&
+    (o.byDigest
+      ? repo.digests.includes(o.digest)
+      : repo.tags.includes(o.reference));
+  if (held) return true;
+  return project.complete ? false : 'unknown';
+}
+
+/** Source repositories of `rule` that land on `destination`. */
+function sourcesFor(rule: DeletionRule, destination: string): string[] {
+  const known = rule.sources
+    .filter((s) => s.destination === destination)
+    .map((s) => s.source);
+  if (known.length > 0) return known;
+  // A repository deleted on the primary: only an invertible mapping names its source.
+  let source: string | null = null;
+  if (rule.destNamespace === '') source = destination;
+  else if (rule.replaceCount === 0) {
+    const prefix = `${rule.destNamespace.replace(/\/+$/, '')}/`;
+    if (destination.startsWith(prefix))
+      source = destination.slice(prefix.length);
+  }
+  if (source === null) return [];
+  const back = replaceNamespace(
+    source,
+    rule.destNamespace,
+    rule.replaceCount,
+    rule.pathType
+  );
+  if (!back.ok || back.repository !== destination) return [];
+  try {
+    return filterRepositories([source], rule.filters);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether the tag filters of `rule` let this ref through (labels are unknowable). */
+function passesTagFilters(rule: DeletionRule, o: ObservedRef): boolean {
+  const tagFilters = rule.filters.filter((f) => f.type === 'tag');
+  const probe = {
+    repository: '',
+    digest: o.digest,
+    manifestMediaType: '',
+    type: '',
+    tags: o.byDigest ? [] : [{ name: o.reference }],
+    labels: [],
+    childDigests: [],
+    accessories: [],
+  };
+  try {
+    return filterArtifacts([probe], tagFilters).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function classifyExtra(
+  o: ObservedRef,
+  repository: string,
+  context: DiffContext
+): Finding {
+  const base = {
+    target: context.target,
+    repository,
+    reference: o.reference,
+    ...observedEvidence(o),
+  };
+  for (const rule of context.deletionRules) {
+    const sources = sourcesFor(rule, repository);
+    if (sources.length === 0 || !passesTagFilters(rule, o)) continue;
+    const held = sources.map((s) => primaryHolds(context.primary, s, o));
+    if (held.includes(true)) continue;
+    if (held.includes('unknown')) {
+      return {
+        state: 'unknown',
+        ...base,
+        policy: rule.policy,
+        detail:
+          'possibly orphaned: the source side could not be listed completely',
+      };
+    }
+    return {
+      state: 'orphaned',
+      ...base,
+      policy: rule.policy,
+      detail: `deleted on the primary (${sources.join(', ')}) but still on the target, although the policy replicates deletions`,
+    };
+  }
+  return {
+    state: 'unexpected',
+    ...base,
+    detail: 'on the target, expected by no policy',
+  };
+}
+
+function inUnknownScope(
+  repository: string,
+  scopes: readonly UnknownScope[]
+): boolean {
+  return scopes.some((s) => repository.startsWith(s.destinationPrefix));
+}
+
+function order(a: Finding, b: Finding): number {
+  return (
+    compareText(a.repository, b.repository) ||
+    compareText(a.reference, b.reference) ||
+    compareText(a.state, b.state)
+  );
+}
+
+/**
+ * One finding per expected ref (synced, missing, digest-mismatch, index-children-missing,
+ * accessory-missing, collision, unknown), then the refs on the target that nobody expects
+ * (orphaned when a deletion-replicating policy covers them and the primary lost them,
+ * unexpected otherwise, unknown when that cannot be told). Never `synced` for a ref whose
+ * repository was not observed or whose source was not fully listed.
+ */
+export function diffShard(
+  expected: readonly ExpectedRef[],
+  observed: ShardObservation,
+  context: DiffContext
+): Finding[] {
+  if ('unknown' in observed) {
+    return expected
+      .map((ref): Finding => ({
+        state: 'unknown',
+        ...evidence(ref),
+        detail: `observation failed: ${observed.unknown}`,
+      }))
+      .sort(order);
+  }
+  const views = new Map<string, RepoView | { reason: string }>();
+  for (const r of observed) {
+    views.set(
+      r.repository,
+      isUnobserved(r) ? { reason: r.reason } : new RepoView(r)
+    );
+  }
+
+  const findings = expected.map((ref) =>
+    diffExpected(ref, views.get(ref.repository), context.kind)
+  );
+
+  const expectedByRepo = new Map<
+    string,
+    { refs: Set<string>; digests: Set<string> }
+  >();
+  for (const ref of expected) {
+    let e = expectedByRepo.get(ref.repository);
+    if (!e) {
+      e = { refs: new Set(), digests: new Set() };
+      expectedByRepo.set(ref.repository, e);
+    }
+    e.refs.add(ref.reference);
+    e.digests.add(ref.digest);
+    for (const c of ref.childDigests) e.digests.add(c);
+    for (const c of ref.collision ?? []) e.digests.add(c.digest);
+  }
+  for (const r of observed) {
+    if (isUnobserved(r) || !r.exists) continue;
+    if (inUnknownScope(r.repository, context.unknownScopes)) continue;
+    const e = expectedByRepo.get(r.repository);
+    for (const o of r.refs) {
+      if (!o.byDigest && e?.refs.has(o.reference)) continue;
+      // A bare digest that some expected ref (tag, child, accessory) accounts for.
+      if (o.byDigest && e?.digests.has(o.digest)) continue;
+      findings.push(classifyExtra(o, r.repository, context));
+    }
+  }
+  return findings.sort(order);
+}

@@ -1,0 +1,187 @@
+import { renderReadinessSections } from './readiness';
+import type { Report, TargetReport } from '../schema';
+
+const VERDICT_ICON: Record<Report['verdict'], string> = {
+  READY: '✅ READY',
+  DEGRADED: '⚠️ DEGRADED',
+  NOT_READY: '❌ NOT_READY',
+  UNKNOWN: '❓ UNKNOWN',
+};
+
+/** At most this many findings per state are listed; the counts always cover all of them. */
+const MAX_ROWS_PER_STATE = 200;
+
+/** The human report (Markdown) of a run: the same facts as the JSON, for people. */
+export function renderMarkdown(report: Report): string {
+  const lines: string[] = [];
+  const title =
+    report.kind === 'audit' ? 'Replication audit' : 'Failover readiness';
+  lines.push(`# ${title}: ${report.primary.name}`, '');
+  lines.push(
+    `**${VERDICT_ICON[report.verdict]}** · run \`${report.runId}\` · ${report.startedAt} → ${report.finishedAt} · ${report.tool.name} ${report.tool.version}`,
+    ''
+  );
+  lines.push(
+    '| target | kind | verdict | expected | synced | missing | mismatched | orphaned | unknown | exposure |'
+  );
+  lines.push(
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+  );
+  for (const t of report.targets) {
+    const c = t.counts;
+    lines.push(
+      `| ${t.name} | ${t.kind} | ${VERDICT_ICON[t.verdict]} | ${c.expected} | ${c.synced} | ${c.missing} | ${c.mismatched} | ${c.orphaned} | ${c.unknown} | ${formatSeconds(t.rpo.estimateSeconds)} |`
+    );
+  }
+  lines.push('');
+  if (report.errors.length > 0) {
+    lines.push('## What could not be seen', '');
+    for (const e of report.errors)
+      lines.push(`- \`${e.scope}\`: ${escapeCell(e.message)}`);
+    lines.push('');
+  }
+  if (report.policies.length > 0) {
+    lines.push('## Replication policies in scope', '');
+    lines.push('| policy | targets | expected refs | warnings and errors |');
+    lines.push('| --- | --- | ---: | --- |');
+    for (const p of report.policies) {
+      const notes = [
+        ...p.errors.map((e) => `❌ ${e}`),
+        ...p.warnings.map((w) => `⚠️ ${w}`),
+      ];
+      lines.push(
+        `| ${p.name} | ${p.targets.join(', ')} | ${p.expected} | ${escapeCell(notes.join('<br>')) || '—'} |`
+      );
+    }
+    lines.push('');
+  }
+  for (const t of report.targets) lines.push(...renderTarget(t));
+  return `${lines.join('\n')}\n`;
+}
+
+function renderTarget(t: TargetReport): string[] {
+  const lines = [
+    `## ${t.name} (${t.kind}) · ${VERDICT_ICON[t.verdict]}`,
+    '',
+    t.url,
+    '',
+  ];
+  lines.push(...renderReadinessSections(t));
+  const unseen = t.shards.filter((s) => s.status !== 'audited');
+  if (unseen.length > 0) {
+    lines.push('Not fully audited:', '');
+    for (const s of unseen)
+      lines.push(
+        `- project \`${s.project}\`: ${s.status}${s.reason ? `: ${escapeCell(s.reason)}` : ''}`
+      );
+    lines.push('');
+  }
+  for (const e of t.errors)
+    lines.push(`- ❓ \`${e.scope}\`: ${escapeCell(e.message)}`);
+  if (t.errors.length > 0) lines.push('');
+  if (t.rpo.estimateSeconds !== null) {
+    lines.push(
+      `RPO exposure ${formatSeconds(t.rpo.estimateSeconds)} (objective ${formatSeconds(t.rpo.objectiveSeconds)})` +
+        (t.rpo.oldestUnsyncedPushTime
+          ? `, oldest unsynced push ${t.rpo.oldestUnsyncedPushTime}`
+          : '') +
+        (t.rpo.p50DelaySeconds !== null
+          ? `; replication delay p50 ${formatSeconds(t.rpo.p50DelaySeconds)}, p95 ${formatSeconds(t.rpo.p95DelaySeconds)}`
+          : ''),
+      ''
+    );
+  }
+  const byState = new Map<string, TargetReport['findings']>();
+  for (const f of t.findings) {
+    const list = byState.get(f.state) ?? [];
+    list.push(f);
+    byState.set(f.state, list);
+  }
+  for (const [state, findings] of byState) {
+    lines.push(`### ${state} (${findings.length})`, '');
+    lines.push('| destination | expected | found | source | policy | detail |');
+    lines.push('| --- | --- | --- | --- | --- | --- |');
+    for (const f of findings.slice(0, MAX_ROWS_PER_STATE)) {
+      const source = f.source
+        ? `${f.source.repository}:${f.source.reference}${f.source.pushTime ? ` (pushed ${f.source.pushTime})` : ''}`
+        : '—';
+      lines.push(
+        `| ${f.repository}:${f.reference} | ${short(f.expectedDigest)} | ${short(f.observedDigest)} | ${escapeCell(source)} | ${f.policy?.name ?? '—'} | ${escapeCell(f.detail ?? '')} |`
+      );
+    }
+    if (findings.length > MAX_ROWS_PER_STATE) {
+      lines.push(
+        '',
+        `… and ${findings.length - MAX_ROWS_PER_STATE} more in the JSON report.`
+      );
+    }
+    lines.push('');
+  }
+  if (t.drift.length > 0) {
+    lines.push(
+      '### Metadata drift',
+      '',
+      '| severity | category | name | primary | target |',
+      '| --- | --- | --- | --- | --- |'
+    );
+    for (const d of t.drift) {
+      lines.push(
+        `| ${d.severity} | ${d.category} | ${escapeCell(d.name)} | ${escapeCell(d.primary ?? '—')} | ${escapeCell(d.target ?? '—')} |`
+      );
+    }
+    lines.push('');
+  }
+  const r = t.replication;
+  const troubled = (r.health ?? []).filter((h) => h.status !== 'healthy');
+  if (troubled.length > 0 || r.failedTasks.length > 0) {
+    lines.push('### Replication health', '');
+    for (const h of troubled) {
+      lines.push(
+        `- **${h.policyName}** (${h.mode}, ${h.trigger}): ${h.status}`
+      );
+      for (const p of h.problems)
+        lines.push(`  - ${p.kind}: ${escapeCell(p.message)}`);
+    }
+    for (const task of r.failedTasks.slice(0, MAX_ROWS_PER_STATE)) {
+      lines.push(
+        `- task ${task.taskId} of execution ${task.executionId} (${task.policyName}) ${task.status}: ${escapeCell(task.srcResource)} → ${escapeCell(task.dstResource)}`
+      );
+      for (const line of task.logExcerpt ?? [])
+        lines.push(`  - \`${escapeCell(line)}\``);
+    }
+    lines.push('');
+  }
+  if (r.retriggered.length > 0) {
+    lines.push('### Re-triggered replications', '');
+    for (const x of r.retriggered) {
+      lines.push(
+        `- ${x.policyName}${x.dryRun ? ' (dry run)' : ''}: ${escapeCell(x.reason)} → ${x.outcome}${x.executionId !== undefined ? ` (execution ${x.executionId})` : ''}`
+      );
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+/** `1h 02m`, `5m 03s`, `42s`; `—` when unknown. */
+export function formatSeconds(seconds: number | null): string {
+  if (seconds === null) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600)
+    return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(s / 3600);
+  if (h < 48)
+    return `${h}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+function short(digest: string | undefined): string {
+  if (!digest) return '—';
+  const [alg, hex] = digest.split(':');
+  return `\`${alg ?? ''}:${(hex ?? '').slice(0, 12)}\``;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}

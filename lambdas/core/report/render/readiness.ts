@@ -1,0 +1,82 @@
+import { formatSeconds } from './markdown';
+import type { TargetReport } from '../schema';
+
+const STATUS_ICON = {
+  pass: '✅ pass',
+  warn: '⚠️ warn',
+  fail: '❌ fail',
+  unknown: '❓ unknown',
+} as const;
+
+/** The readiness sections of a target in the human report (nothing for an audit report). */
+export function renderReadinessSections(t: TargetReport): string[] {
+  if (!t.checklist) return [];
+  const lines = [
+    '### Readiness checklist',
+    '',
+    '| item | status | evidence |',
+    '| --- | --- | --- |',
+  ];
+  for (const c of t.checklist) {
+    lines.push(
+      `| ${c.title} | ${STATUS_ICON[c.status]}${c.required ? '' : ' (informational)'} | ${cell(c.evidence)} |`
+    );
+  }
+  lines.push('');
+  if (t.metadataDrift) {
+    lines.push(
+      `Metadata drift: ${t.metadataDrift.status}: ${cell(t.metadataDrift.note)}`
+    );
+    for (const u of t.metadataDrift.unseen.slice(0, 20)) {
+      lines.push(`- ❓ ${u.category} (${u.side}): ${cell(u.reason)}`);
+    }
+    lines.push('');
+  }
+  const indicators = t.rpo.indicators ?? [];
+  if (indicators.length > 0) {
+    lines.push('Leading indicators:', '');
+    for (const i of indicators) {
+      lines.push(
+        `- ${i.late ? '⚠️' : '·'} ${i.policy}: ${i.kind}${i.seconds !== null ? ` ${formatSeconds(i.seconds)}` : ''}${i.detail ? ` (${cell(i.detail)})` : ''}`
+      );
+    }
+    lines.push('');
+  }
+  const trend = t.rpo.trend ?? [];
+  if (trend.length > 1) {
+    lines.push(
+      'RPO trend (oldest first):',
+      '',
+      '| run | kind | at | verdict | exposure | p95 delay |',
+      '| --- | --- | --- | --- | ---: | ---: |'
+    );
+    for (const p of trend) {
+      lines.push(
+        `| ${p.runId} | ${p.kind} | ${p.at} | ${p.verdict} | ${formatSeconds(p.estimateSeconds)} | ${formatSeconds(p.p95DelaySeconds)} |`
+      );
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+/** The checklist items that did not pass, one line each, for the terminal summary. */
+export function readinessSummaryLines(t: TargetReport): string[] {
+  if (!t.checklist) return [];
+  const lines = t.checklist
+    .filter(
+      (c) => c.status !== 'pass' && (c.required || c.status !== 'unknown')
+    )
+    .map(
+      (c) =>
+        `      ${c.status.toUpperCase().padEnd(7)} ${c.title}: ${c.evidence}`
+    );
+  if (t.metadataDrift?.status === 'not-applicable') {
+    lines.push('      n/a     Metadata drift: not applicable (plain registry)');
+  }
+  return lines;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}

@@ -1,0 +1,56 @@
+import { formatSeconds } from './markdown';
+import { readinessSummaryLines } from './readiness';
+import type { Report } from '../schema';
+
+/** A few lines for a terminal or a notification: verdicts, counts, exposure, what was not seen. */
+export function renderSummary(report: Report): string {
+  const lines: string[] = [];
+  const title =
+    report.kind === 'audit' ? 'Replication audit' : 'Failover readiness';
+  lines.push(
+    `${title} of ${report.primary.name}: ${report.verdict}  (run ${report.runId})`
+  );
+  const width = Math.max(6, ...report.targets.map((t) => t.name.length));
+  for (const t of report.targets) {
+    const c = t.counts;
+    const parts = [
+      `${c.synced}/${c.expected} synced`,
+      c.missing > 0 ? `${c.missing} missing` : '',
+      c.mismatched > 0 ? `${c.mismatched} mismatched` : '',
+      c.orphaned > 0 ? `${c.orphaned} orphaned` : '',
+      c.unknown > 0 ? `${c.unknown} UNKNOWN` : '',
+      t.rpo.estimateSeconds
+        ? `exposure ${formatSeconds(t.rpo.estimateSeconds)}`
+        : '',
+      t.drift.length > 0 ? `${t.drift.length} drift` : '',
+      retriggerNote(t.replication.retriggered),
+    ].filter((p) => p !== '');
+    lines.push(
+      `  ${t.name.padEnd(width)}  ${t.verdict.padEnd(9)}  ${parts.join(', ')}`
+    );
+    lines.push(...readinessSummaryLines(t));
+  }
+  const unseen = [...report.errors, ...report.targets.flatMap((t) => t.errors)];
+  if (unseen.length > 0) {
+    lines.push('  Not seen (these scopes are UNKNOWN):');
+    for (const e of unseen.slice(0, 10))
+      lines.push(`    ${e.scope}: ${e.message}`);
+    if (unseen.length > 10)
+      lines.push(`    … and ${unseen.length - 10} more in the report`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `2 re-triggered`, `1 would be re-triggered (dry run)`; refused starts are told elsewhere. */
+function retriggerNote(
+  retriggered: Report['targets'][number]['replication']['retriggered']
+): string {
+  const started = retriggered.filter((r) => r.outcome === 'started').length;
+  const dry = retriggered.filter((r) => r.outcome === 'dry-run').length;
+  return [
+    started > 0 ? `${started} re-triggered` : '',
+    dry > 0 ? `${dry} would be re-triggered (dry run)` : '',
+  ]
+    .filter((p) => p !== '')
+    .join(', ');
+}

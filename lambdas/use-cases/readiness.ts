@@ -1,0 +1,424 @@
+/**
+ * The failover readiness use case: runs the inventory audit, then checks each target for
+ * what a failover needs, and assembles a `kind: readiness` report (same schema as the audit).
+ */
+import { z } from 'zod';
+import { runAudit } from './audit';
+import type { AuditDeps, AuditInput, AuditTarget } from './audit';
+import { collectMetadata, diffMetadata } from '../core/metadata/drift';
+import type {
+  DriftResult,
+  HarborMetadataApi,
+  HarborSystemInfo,
+  MetadataSnapshot,
+} from '../core/metadata/drift';
+import { AuthError, errorMessage } from '../core/errors';
+import type { Verdict } from '../core/model';
+import type { Clock, RegistryApi } from '../core/ports';
+import {
+  CHECK_IDS,
+  DEFAULT_THRESHOLDS,
+  checkAuditAge,
+  checkCoverage,
+  checkDrift,
+  checkExposure,
+  checkHarborHealth,
+  checkReachable,
+  checkReplication,
+  checkStorage,
+  checkTls,
+  checkVersionSkew,
+  readinessVerdict,
+} from '../core/readiness/checks';
+import type {
+  CertificateInfo,
+  CheckItem,
+  Observed,
+  ReachResult,
+  ReadinessThresholds,
+  ReplicationSignals,
+} from '../core/readiness/checks';
+import type { Report, TargetReport } from '../core/report/schema';
+import { lastCompleteAudit, rpoTrend } from '../core/inventory/trend';
+import { worstVerdict } from '../core/readiness/verdict';
+
+/** A target as readiness reaches it: the audit's view plus what the checks need. */
+export interface ReadinessTarget extends AuditTarget {
+  verifyTls: boolean;
+  /** Harbor targets: the metadata side of the API. */
+  metadata?: HarborMetadataApi;
+  /** Plain registries: the distribution API (reachability, credentials). */
+  registry?: RegistryApi;
+  /** https targets: the certificate the endpoint presents. */
+  probeTls?: () => Promise<CertificateInfo>;
+}
+
+/** The ports of a readiness run: the audit's, plus metadata and probes. */
+export interface ReadinessDeps extends AuditDeps {
+  targets: readonly ReadinessTarget[];
+  primaryMetadata: HarborMetadataApi;
+}
+
+/** What one readiness run is asked to do. */
+export interface ReadinessInput extends AuditInput {
+  /** Earlier reports of any kind, newest first (trend, first-seen delays, last audit). */
+  history: readonly Report[];
+  /** Set when the report store could not be read: history-based items become unknown. */
+  historyError?: string;
+  thresholds?: Partial<ReadinessThresholds>;
+}
+
+/** Clock differences below this are noise, not skew. */
+const SKEW_TOLERANCE_MS = 2_000;
+
+/**
+ * One readiness run.
+ *
+ * Primary course:
+ * 1. read the primary's clock: push times are stamped by it, so exposure is measured on it;
+ * 2. run the inventory audit (coverage, digests, exposure, delays, replication health);
+ * 3. read the primary's metadata once (when a Harbor target needs it);
+ * 4. per target: reachability and credentials, Harbor health and version, TLS, storage,
+ *    metadata drift, and the audit's findings, into a checklist and a verdict;
+ * 5. assemble the report (kind `readiness`) with the RPO trend across earlier runs.
+ */
+export async function runReadiness(
+  deps: ReadinessDeps,
+  input: ReadinessInput
+): Promise<Report> {
+  const startedAt = deps.clock.now();
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
+  const primaryInfo = await observe(() => deps.primaryMetadata.systemInfo());
+  const clock = primaryClock(deps.clock, primaryInfo);
+  // The deadline is ours: on the primary's clock it moves by the same offset.
+  const audit = await runAudit(
+    { ...deps, clock: clock.clock },
+    {
+      ...input,
+      deadline: new Date(input.deadline.getTime() + clock.offsetMs),
+      history: input.history,
+    }
+  );
+
+  const needsMetadata = deps.targets.some((t) => t.kind === 'harbor');
+  const primaryMetadata = needsMetadata
+    ? await observe(() =>
+        collectMetadata(deps.primaryMetadata, {
+          concurrency: input.concurrency,
+        })
+      )
+    : undefined;
+
+  const targets: TargetReport[] = [];
+  for (const target of deps.targets) {
+    const audited = audit.targets.find((t) => t.name === target.name);
+    if (!audited) continue;
+    targets.push(
+      await assessTarget({
+        target,
+        audited,
+        now: clock.clock.now(),
+        input,
+        thresholds,
+        primaryInfo,
+        primaryMetadata,
+        skewNote: clock.note,
+      })
+    );
+  }
+  return {
+    ...audit,
+    kind: 'readiness',
+    startedAt: startedAt.toISOString(),
+    finishedAt: deps.clock.now().toISOString(),
+    verdict: worstVerdict(targets.map((t) => t.verdict)),
+    targets,
+  };
+}
+
+interface TargetContext {
+  target: ReadinessTarget;
+  audited: TargetReport;
+  now: Date;
+  input: ReadinessInput;
+  thresholds: ReadinessThresholds;
+  primaryInfo: Observed<HarborSystemInfo>;
+  primaryMetadata: Observed<MetadataSnapshot> | undefined;
+  skewNote: string | undefined;
+}
+
+async function assessTarget(ctx: TargetContext): Promise<TargetReport> {
+  const { target, audited, now, input, thresholds } = ctx;
+  const items: CheckItem[] = [];
+  const reach = await reachTarget(target);
+  items.push(checkReachable(reach));
+  const unreachable = (): Observed<never> => ({
+    ok: false,
+    error: 'not checked: the target is not reachable with its credentials',
+  });
+
+  let drift: Observed<DriftResult> | undefined;
+  if (target.kind === 'harbor') {
+    const api = target.metadata;
+    const harborRead = async <T>(
+      read: (m: HarborMetadataApi) => Promise<T>
+    ): Promise<Observed<T>> =>
+      !reach.ok || !api ? unreachable() : observe(() => read(api));
+    const health = await harborRead((m) => m.health());
+    const info = await harborRead((m) => m.systemInfo());
+    items.push(checkHarborHealth(health));
+    items.push(
+      checkVersionSkew(
+        mapObserved(ctx.primaryInfo, (i) => i.version),
+        mapObserved(info, (i) => i.version)
+      )
+    );
+    drift = await harborRead(async (m) => {
+      if (!ctx.primaryMetadata) throw new Error('primary metadata not read');
+      if (!ctx.primaryMetadata.ok) {
+        throw new Error(`primary metadata: ${ctx.primaryMetadata.error}`);
+      }
+      const snapshot = await collectMetadata(m, {
+        concurrency: input.concurrency,
+      });
+      return diffMetadata(ctx.primaryMetadata.value, snapshot, {
+        now,
+        targetUrl: target.url,
+      });
+    });
+    items.push(checkDrift(drift));
+    items.push(checkStorage(await harborRead((m) => m.storage()), thresholds));
+  }
+  if (/^https:/i.test(target.url)) {
+    const probe = target.probeTls;
+    const cert: Observed<CertificateInfo> = probe
+      ? await observe(probe)
+      : { ok: false, error: 'no certificate probe configured' };
+    items.push(checkTls(cert, now, target.verifyTls, thresholds));
+  }
+  items.push(checkCoverage(audited));
+  const indicators = leadingIndicators(audited, now);
+  items.push(checkExposure(audited.rpo, indicators));
+  items.push(checkReplication(replicationSignals(audited)));
+  const history: Observed<readonly Report[]> =
+    input.historyError === undefined
+      ? { ok: true, value: input.history }
+      : { ok: false, error: input.historyError };
+  items.push(
+    checkAuditAge(
+      mapObserved(history, (h) => lastCompleteAudit(h, target.name)),
+      now,
+      thresholds
+    )
+  );
+  if (ctx.skewNote) {
+    const exposure = items.find((i) => i.id === 'rpo-exposure');
+    if (exposure) exposure.evidence += `; ${ctx.skewNote}`;
+  }
+
+  items.sort((a, b) => CHECK_IDS.indexOf(a.id) - CHECK_IDS.indexOf(b.id));
+  const verdict: Verdict = readinessVerdict(items);
+  const rpo = {
+    ...audited.rpo,
+    indicators,
+    trend: rpoTrend(input.history, target.name, {
+      runId: input.runId,
+      kind: 'readiness',
+      at: now.toISOString(),
+      verdict,
+      estimateSeconds: audited.rpo.estimateSeconds,
+      p95DelaySeconds: audited.rpo.p95DelaySeconds,
+    }),
+  };
+  return {
+    ...audited,
+    verdict,
+    rpo,
+    checklist: items.map((i) => ({ ...i })),
+    drift: drift?.ok ? drift.value.drift : [],
+    metadataDrift: metadataDriftStatus(target, drift),
+  };
+}
+
+function metadataDriftStatus(
+  target: ReadinessTarget,
+  drift: Observed<DriftResult> | undefined
+): NonNullable<TargetReport['metadataDrift']> {
+  if (target.kind !== 'harbor' || drift === undefined) {
+    return {
+      status: 'not-applicable',
+      note: 'plain registry: it holds no users, projects, members or robots, so metadata drift is not applicable',
+      unseen: [],
+    };
+  }
+  if (!drift.ok) {
+    return { status: 'unknown', note: drift.error, unseen: [] };
+  }
+  const { unseen, compared } = drift.value;
+  return unseen.length === 0
+    ? {
+        status: 'compared',
+        note: `compared by name: ${compared.join(', ')}`,
+        unseen: [],
+      }
+    : {
+        status: 'partial',
+        note: `${String(new Set(unseen.map((u) => u.category)).size)} categories could not be compared completely`,
+        unseen,
+      };
+}
+
+async function reachTarget(target: ReadinessTarget): Promise<ReachResult> {
+  try {
+    if (target.kind === 'harbor' && target.harbor) {
+      const who = await target.harbor.whoAmI();
+      if (who.kind === 'anonymous') {
+        return {
+          ok: false,
+          rejected: true,
+          reason:
+            'Harbor treats the credentials as anonymous (GET /users/current: 401)',
+        };
+      }
+      return {
+        ok: true,
+        as:
+          who.kind === 'robot'
+            ? 'a robot account'
+            : `user ${who.username}${who.sysadmin ? ' (sysadmin)' : ''}`,
+      };
+    }
+    if (target.registry) {
+      await target.registry.ping();
+      return { ok: true, as: 'the configured credentials (GET /v2/)' };
+    }
+    return { ok: false, rejected: false, reason: 'no client for this target' };
+  } catch (err) {
+    return {
+      ok: false,
+      rejected: err instanceof AuthError,
+      reason: errorMessage(err),
+    };
+  }
+}
+
+/**
+ * The replication health data of a target's audit (issue 5: `replication.health`), read
+ * through a narrow schema so that readiness depends only on the fields it uses.
+ */
+const healthDataSchema = z.array(
+  z.object({
+    policyName: z.string(),
+    enabled: z.boolean().optional(),
+    status: z.string().optional(),
+    latestExecution: z
+      .object({
+        status: z.string(),
+        startTime: z.string().optional(),
+        endTime: z.string().optional(),
+      })
+      .optional(),
+    problems: z.array(z.object({ kind: z.string(), message: z.string() })),
+  })
+);
+
+function healthData(t: TargetReport): z.output<typeof healthDataSchema> | null {
+  const raw = (t.replication as { health?: unknown }).health;
+  if (raw === undefined) return null;
+  const parsed = healthDataSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Failing, stuck, overdue and disabled policies; null without health data. */
+export function replicationSignals(t: TargetReport): ReplicationSignals | null {
+  const data = healthData(t);
+  if (data === null) return null;
+  const withProblem = (...kinds: string[]): string[] =>
+    data
+      .filter((p) => p.problems.some((x) => kinds.includes(x.kind)))
+      .map((p) => p.policyName);
+  if (withProblem('unreadable').length > 0) return null;
+  return {
+    failing: withProblem('failed', 'stopped', 'empty-success'),
+    stuck: withProblem('stuck'),
+    overdue: withProblem('schedule-stale'),
+    disabled: withProblem('disabled'),
+    policies: data.length,
+  };
+}
+
+/** Executions in progress (their age) and schedules that stopped, per policy. */
+export function leadingIndicators(
+  t: TargetReport,
+  now: Date
+): NonNullable<TargetReport['rpo']['indicators']> {
+  const data = healthData(t) ?? [];
+  const out: NonNullable<TargetReport['rpo']['indicators']> = [];
+  for (const p of data) {
+    const latest = p.latestExecution;
+    if (latest?.status === 'InProgress' && latest.startTime) {
+      const seconds = Math.max(
+        0,
+        (now.getTime() - Date.parse(latest.startTime)) / 1000
+      );
+      if (Number.isFinite(seconds)) {
+        out.push({
+          policy: p.policyName,
+          kind: 'in-progress',
+          seconds,
+          late: seconds > t.rpo.objectiveSeconds,
+        });
+      }
+    }
+    const stale = p.problems.find((x) => x.kind === 'schedule-stale');
+    if (stale) {
+      const last = latest?.endTime ?? latest?.startTime;
+      out.push({
+        policy: p.policyName,
+        kind: 'schedule-stale',
+        seconds:
+          last === undefined
+            ? null
+            : Math.max(0, (now.getTime() - Date.parse(last)) / 1000),
+        late: true,
+        detail: stale.message,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * A clock on the primary's time: push times are stamped by the primary, so exposure and
+ * delays are measured on its clock when it differs from ours.
+ */
+function primaryClock(
+  local: Clock,
+  info: Observed<HarborSystemInfo>
+): { clock: Clock; offsetMs: number; note?: string } {
+  const remote =
+    info.ok && info.value.currentTime
+      ? Date.parse(info.value.currentTime)
+      : NaN;
+  if (Number.isNaN(remote)) return { clock: local, offsetMs: 0 };
+  const offset = remote - local.now().getTime();
+  if (Math.abs(offset) < SKEW_TOLERANCE_MS)
+    return { clock: local, offsetMs: 0 };
+  return {
+    clock: { now: () => new Date(local.now().getTime() + offset) },
+    offsetMs: offset,
+    note: `measured on the primary's clock (${offset > 0 ? 'ahead' : 'behind'} of the auditor by ${String(Math.round(Math.abs(offset) / 1000))}s)`,
+  };
+}
+
+async function observe<T>(read: () => Promise<T>): Promise<Observed<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (err) {
+    return { ok: false, error: errorMessage(err) };
+  }
+}
+
+function mapObserved<T, U>(o: Observed<T>, f: (v: T) => U): Observed<U> {
+  return o.ok ? { ok: true, value: f(o.value) } : o;
+}

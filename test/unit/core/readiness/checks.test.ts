@@ -1,0 +1,455 @@
+import type { DriftResult } from '../../../../lambdas/core/metadata/drift';
+import {
+  checkAuditAge,
+  checkCoverage,
+  checkDrift,
+  checkExposure,
+  checkHarborHealth,
+  checkReachable,
+  checkReplication,
+  checkStorage,
+  checkTls,
+  checkVersionSkew,
+  readinessVerdict,
+} from '../../../../lambdas/core/readiness/checks';
+import type {
+  CheckItem,
+  CheckStatus,
+} from '../../../../lambdas/core/readiness/checks';
+import type { TargetReport } from '../../../../lambdas/core/report/schema';
+import { targetReport } from '../../../helpers/report-fixture';
+
+const now = new Date('2026-11-29T12:00:00Z');
+const inDays = (d: number) =>
+  new Date(now.getTime() + d * 86_400_000).toISOString();
+
+function target(overrides: Partial<TargetReport> = {}): TargetReport {
+  const base = targetReport();
+  return targetReport({
+    name: 'dr',
+    kind: 'harbor',
+    url: 'https://dr.example.com',
+    counts: { ...base.counts, expected: 10, synced: 10 },
+    rpo: {
+      ...base.rpo,
+      p50DelaySeconds: 5,
+      p95DelaySeconds: 9,
+      maxDelaySeconds: 10,
+    },
+    ...overrides,
+  });
+}
+
+const passing = (): CheckItem[] => [
+  checkReachable({ ok: true, as: 'user auditor' }),
+  checkHarborHealth({
+    ok: true,
+    value: {
+      status: 'healthy',
+      components: [{ name: 'core', status: 'healthy' }],
+    },
+  }),
+  checkVersionSkew(
+    { ok: true, value: 'v2.15.2' },
+    { ok: true, value: 'v2.15.1' }
+  ),
+  checkTls(
+    {
+      ok: true,
+      value: {
+        subject: 'dr',
+        issuer: 'ca',
+        validFrom: inDays(-10),
+        validTo: inDays(300),
+        trusted: true,
+      },
+    },
+    now,
+    true
+  ),
+  checkCoverage(target()),
+  checkExposure(target().rpo),
+  checkDrift({
+    ok: true,
+    value: { drift: [], unseen: [], compared: ['users'] },
+  }),
+  checkReplication({
+    failing: [],
+    stuck: [],
+    overdue: [],
+    disabled: [],
+    policies: 2,
+  }),
+  checkAuditAge(
+    { ok: true, value: { runId: 'r1', finishedAt: inDays(-0.5) } },
+    now
+  ),
+  checkStorage({ ok: true, value: [{ total: 100, free: 50 }] }),
+];
+
+const drift = (severity: 'critical' | 'warning' | 'info'): DriftResult => ({
+  drift: [
+    {
+      category: 'users',
+      name: 'carol',
+      severity,
+      primary: 'x',
+      target: 'absent',
+    },
+  ],
+  unseen: [],
+  compared: ['users'],
+});
+
+/** Each row replaces one item of a passing checklist and names the verdict it must give. */
+const flips: [string, CheckItem, CheckStatus, string][] = [
+  [
+    'unreachable',
+    checkReachable({ ok: false, rejected: false, reason: 'ECONNREFUSED' }),
+    'fail',
+    'NOT_READY',
+  ],
+  [
+    'credentials rejected',
+    checkReachable({ ok: false, rejected: true, reason: '401' }),
+    'fail',
+    'NOT_READY',
+  ],
+  [
+    'core unhealthy',
+    checkHarborHealth({
+      ok: true,
+      value: {
+        status: 'unhealthy',
+        components: [{ name: 'core', status: 'unhealthy' }],
+      },
+    }),
+    'fail',
+    'NOT_READY',
+  ],
+  [
+    'trivy unhealthy',
+    checkHarborHealth({
+      ok: true,
+      value: {
+        status: 'unhealthy',
+        components: [{ name: 'trivy', status: 'unhealthy' }],
+      },
+    }),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'health unreadable',
+    checkHarborHealth({ ok: false, error: 'timeout' }),
+    'unknown',
+    'UNKNOWN',
+  ],
+  [
+    'another major version',
+    checkVersionSkew(
+      { ok: true, value: 'v2.15.2' },
+      { ok: true, value: 'v3.0.0' }
+    ),
+    'fail',
+    'NOT_READY',
+  ],
+  [
+    'another minor version',
+    checkVersionSkew(
+      { ok: true, value: 'v2.15.2' },
+      { ok: true, value: 'v2.13.0' }
+    ),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'version not shown',
+    checkVersionSkew({ ok: true, value: 'v2.15.2' }, { ok: true, value: null }),
+    'unknown',
+    'UNKNOWN',
+  ],
+  [
+    'certificate expired',
+    checkTls(
+      {
+        ok: true,
+        value: {
+          subject: 'dr',
+          issuer: 'ca',
+          validFrom: inDays(-100),
+          validTo: inDays(-1),
+          trusted: true,
+        },
+      },
+      now,
+      true
+    ),
+    'fail',
+    'NOT_READY',
+  ],
+  [
+    'certificate expires in 3 days',
+    checkTls(
+      {
+        ok: true,
+        value: {
+          subject: 'dr',
+          issuer: 'ca',
+          validFrom: inDays(-100),
+          validTo: inDays(3),
+          trusted: true,
+        },
+      },
+      now,
+      true
+    ),
+    'fail',
+    'NOT_READY',
+  ],
+  [
+    'certificate expires in 20 days',
+    checkTls(
+      {
+        ok: true,
+        value: {
+          subject: 'dr',
+          issuer: 'ca',
+          validFrom: inDays(-100),
+          validTo: inDays(20),
+          trusted: true,
+        },
+      },
+      now,
+      true
+    ),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'certificate untrusted',
+    checkTls(
+      {
+        ok: true,
+        value: {
+          subject: 'dr',
+          issuer: 'self',
+          validFrom: inDays(-1),
+          validTo: inDays(300),
+          trusted: false,
+          trustError: 'SELF_SIGNED',
+        },
+      },
+      now,
+      true
+    ),
+    'fail',
+    'NOT_READY',
+  ],
+  [
+    'certificate unreadable',
+    checkTls({ ok: false, error: 'ECONNRESET' }, now, true),
+    'unknown',
+    'UNKNOWN',
+  ],
+  [
+    'missing images',
+    checkCoverage(
+      target({
+        counts: {
+          expected: 10,
+          synced: 9,
+          missing: 1,
+          mismatched: 0,
+          orphaned: 0,
+          unknown: 0,
+        },
+      })
+    ),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'unseen images',
+    checkCoverage(
+      target({
+        counts: {
+          expected: 10,
+          synced: 9,
+          missing: 0,
+          mismatched: 0,
+          orphaned: 0,
+          unknown: 1,
+        },
+      })
+    ),
+    'unknown',
+    'UNKNOWN',
+  ],
+  [
+    'an unaudited shard',
+    checkCoverage(
+      target({ shards: [{ project: 'library', status: 'not-audited' }] })
+    ),
+    'unknown',
+    'UNKNOWN',
+  ],
+  [
+    'exposure over the objective',
+    checkExposure({ ...target().rpo, estimateSeconds: 7200 }),
+    'fail',
+    'NOT_READY',
+  ],
+  [
+    'exposure unknown',
+    checkExposure({ ...target().rpo, estimateSeconds: null }),
+    'unknown',
+    'UNKNOWN',
+  ],
+  [
+    'an execution in progress too long',
+    checkExposure(target().rpo, [
+      { policy: 'to-dr', kind: 'in-progress', seconds: 9000, late: true },
+    ]),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'p95 delay over the objective',
+    checkExposure({ ...target().rpo, p95DelaySeconds: 4000 }),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'critical drift',
+    checkDrift({ ok: true, value: drift('critical') }),
+    'fail',
+    'NOT_READY',
+  ],
+  [
+    'warning drift',
+    checkDrift({ ok: true, value: drift('warning') }),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'info drift only',
+    checkDrift({ ok: true, value: drift('info') }),
+    'pass',
+    'READY',
+  ],
+  [
+    'drift not compared',
+    checkDrift({
+      ok: true,
+      value: {
+        drift: [],
+        unseen: [{ category: 'auth', side: 'target', reason: '403' }],
+        compared: [],
+      },
+    }),
+    'unknown',
+    'UNKNOWN',
+  ],
+  [
+    'failing replication',
+    checkReplication({
+      failing: ['to-dr'],
+      stuck: [],
+      overdue: [],
+      disabled: [],
+      policies: 1,
+    }),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'stuck replication',
+    checkReplication({
+      failing: [],
+      stuck: ['to-dr'],
+      overdue: [],
+      disabled: [],
+      policies: 1,
+    }),
+    'warn',
+    'DEGRADED',
+  ],
+  ['no replication health data', checkReplication(null), 'unknown', 'UNKNOWN'],
+  [
+    'no audit on record',
+    checkAuditAge({ ok: true, value: null }, now),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'an old audit',
+    checkAuditAge(
+      { ok: true, value: { runId: 'r0', finishedAt: inDays(-3) } },
+      now
+    ),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'report store unreadable',
+    checkAuditAge({ ok: false, error: 'AccessDenied' }, now),
+    'unknown',
+    'UNKNOWN',
+  ],
+  [
+    'storage almost full',
+    checkStorage({ ok: true, value: [{ total: 100, free: 2 }] }),
+    'fail',
+    'NOT_READY',
+  ],
+  [
+    'storage low',
+    checkStorage({ ok: true, value: [{ total: 100, free: 10 }] }),
+    'warn',
+    'DEGRADED',
+  ],
+  [
+    'storage not shown',
+    checkStorage({ ok: true, value: null }),
+    'unknown',
+    'READY',
+  ],
+];
+
+describe('readiness checklist', () => {
+  it('is READY when every item passes', () => {
+    const items = passing();
+    expect(items.map((i) => i.status)).toEqual(
+      Array(items.length).fill('pass')
+    );
+    expect(readinessVerdict(items)).toBe('READY');
+  });
+
+  it.each(flips)(
+    '%s: the item is %s… and the verdict %s',
+    (_name, changed, status, verdict) => {
+      const items = passing().map((i) => (i.id === changed.id ? changed : i));
+
+      expect(changed.status).toBe(status);
+      expect(readinessVerdict(items)).toBe(verdict);
+    }
+  );
+
+  it('ranks fail over unknown over warn', () => {
+    const [fail, unknown, warn] = [flips[0], flips[4], flips[3]].map(
+      (f) => f?.[1]
+    );
+    expect(
+      readinessVerdict([warn, unknown, fail].filter((x) => x !== undefined))
+    ).toBe('NOT_READY');
+    expect(
+      readinessVerdict([warn, unknown].filter((x) => x !== undefined))
+    ).toBe('UNKNOWN');
+  });
+
+  it('gives evidence for every item', () => {
+    for (const [, item] of flips)
+      expect(item.evidence.length).toBeGreaterThan(3);
+  });
+});

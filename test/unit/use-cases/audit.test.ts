@@ -1,0 +1,191 @@
+import {
+  runAudit,
+  type AuditDeps,
+  type AuditInput,
+} from '../../../lambdas/use-cases/audit';
+import type { HarborArtifact } from '../../../lambdas/core/model';
+import type { HarborApi, TargetObserver } from '../../../lambdas/core/ports';
+import { endpoint, policy } from '../../helpers/policy-fixture';
+
+const NOW = new Date('2026-11-29T12:00:00Z');
+const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+
+const artifact = (tag: string, n: number): HarborArtifact => ({
+  repository: 'library/app',
+  digest: digest(n),
+  manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+  type: 'IMAGE',
+  pushTime: '2026-11-29T11:00:00Z',
+  tags: [{ name: tag, pushTime: '2026-11-29T11:00:00Z' }],
+  labels: [],
+  childDigests: [],
+  accessories: [],
+});
+
+function primary(overrides: Partial<HarborApi> = {}): HarborApi {
+  return {
+    whoAmI: () => Promise.resolve({ kind: 'robot' }),
+    listPolicies: () =>
+      Promise.resolve([
+        policy({ destRegistry: endpoint({ url: 'http://r.example.com' }) }),
+      ]),
+    listRegistries: () => Promise.resolve([]),
+    listProjects: () =>
+      Promise.resolve([
+        { id: 1, name: 'library', registryId: 0, public: true },
+      ]),
+    getProject: () =>
+      Promise.resolve({ id: 1, name: 'library', registryId: 0, public: true }),
+    listRepositories: () => Promise.resolve(['library/app']),
+    listArtifacts: () =>
+      Promise.resolve([artifact('v1', 1), artifact('v2', 2)]),
+    ...overrides,
+  };
+}
+
+const holdsV1: TargetObserver = {
+  listNamespace: () => Promise.resolve(['library/app']),
+  observe: () =>
+    Promise.resolve([
+      {
+        repository: 'library/app',
+        exists: true,
+        refs: [
+          {
+            repository: 'library/app',
+            reference: 'v1',
+            byDigest: false,
+            digest: digest(1),
+          },
+        ],
+      },
+    ]),
+};
+
+function deps(api: HarborApi, observer: TargetObserver = holdsV1): AuditDeps {
+  return {
+    primary: api,
+    targets: [
+      {
+        name: 'cluster1',
+        kind: 'distribution',
+        url: 'http://r.example.com',
+        observer,
+      },
+    ],
+    clock: { now: () => NOW },
+  };
+}
+
+const input: AuditInput = {
+  runId: 'run-1',
+  toolVersion: 'test',
+  primary: { name: 'harbor', url: 'https://harbor.example.com' },
+  policies: 'auto',
+  rpoObjectiveMinutes: 60,
+  concurrency: 4,
+  deadline: new Date(NOW.getTime() + 60_000),
+};
+
+describe('runAudit', () => {
+  it('finds the missing tag with its evidence and exposure', async () => {
+    const report = await runAudit(deps(primary()), input);
+
+    const t = report.targets[0]!;
+    expect(t.counts).toEqual({
+      expected: 2,
+      synced: 1,
+      missing: 1,
+      mismatched: 0,
+      orphaned: 0,
+      unknown: 0,
+    });
+    expect(
+      t.findings.map((f) => [f.state, f.reference, f.expectedDigest])
+    ).toEqual([['missing', 'v2', digest(2)]]);
+    expect(t.rpo.estimateSeconds).toBe(3600);
+    expect(t.verdict).toBe('DEGRADED');
+  });
+
+  it('is UNKNOWN when Harbor treats the credentials as anonymous', async () => {
+    const report = await runAudit(
+      deps(primary({ whoAmI: () => Promise.resolve({ kind: 'anonymous' }) })),
+      input
+    );
+
+    expect(report.verdict).toBe('UNKNOWN');
+    expect(report.targets[0]?.verdict).toBe('UNKNOWN');
+    expect(report.errors[0]?.message).toMatch(/credentials were rejected/);
+  });
+
+  it('is UNKNOWN when the policies cannot be read', async () => {
+    const report = await runAudit(
+      deps(
+        primary({ listPolicies: () => Promise.reject(new Error('HTTP 403')) })
+      ),
+      input
+    );
+
+    expect(report.targets[0]?.verdict).toBe('UNKNOWN');
+    expect(report.targets[0]?.errors[0]?.message).toMatch(/HTTP 403/);
+  });
+
+  it('makes refs UNKNOWN when the target cannot be observed, never synced', async () => {
+    const failing: TargetObserver = {
+      listNamespace: () => Promise.reject(new Error('catalog refused')),
+      observe: () => Promise.reject(new Error('HTTP 502 after 3 retries')),
+    };
+
+    const report = await runAudit(deps(primary(), failing), input);
+
+    const t = report.targets[0]!;
+    expect(t.counts).toMatchObject({ synced: 0, unknown: 2 });
+    expect(t.shards).toEqual([
+      {
+        project: 'library',
+        status: 'unknown',
+        reason: expect.stringContaining('HTTP 502') as string,
+      },
+    ]);
+    expect(t.verdict).toBe('UNKNOWN');
+  });
+});
+
+describe('runAudit when the target namespace cannot be listed', () => {
+  it('still diffs the expected refs, but the shard is UNKNOWN: deleted repositories are unseen', async () => {
+    const unlistable: TargetObserver = {
+      ...holdsV1,
+      listNamespace: () => Promise.reject(new Error('HTTP 503 on _catalog')),
+    };
+
+    const report = await runAudit(deps(primary(), unlistable), input);
+
+    const t = report.targets[0]!;
+    expect(t.counts).toMatchObject({ synced: 1, missing: 1 });
+    expect(t.shards[0]).toMatchObject({ status: 'unknown' });
+    expect(t.shards[0]?.reason).toContain('HTTP 503 on _catalog');
+    expect(t.verdict).toBe('UNKNOWN');
+  });
+});
+
+describe('runAudit on a target that no policy reaches', () => {
+  it('is UNKNOWN and says which endpoint URLs the primary uses, never READY with 0 of 0', async () => {
+    const elsewhere = primary({
+      listPolicies: () =>
+        Promise.resolve([
+          policy({
+            destRegistry: endpoint({
+              url: 'http://registry.cluster1.svc:5000',
+            }),
+          }),
+        ]),
+    });
+
+    const report = await runAudit(deps(elsewhere), input);
+
+    const t = report.targets[0]!;
+    expect(t.counts.expected).toBe(0);
+    expect(t.verdict).toBe('UNKNOWN');
+    expect(t.errors[0]?.message).toContain('http://registry.cluster1.svc:5000');
+  });
+});
