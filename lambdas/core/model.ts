@@ -1,3 +1,4 @@
+import type { FindingState } from './findings';
 /**
  * The domain model, in the design's vocabulary. Adapters map upstream payloads (Harbor API,
  * OCI registries) into these types; the core never sees raw API shapes.
@@ -193,18 +194,7 @@ export interface Shard {
   project: string;
 }
 
-/** One state per expected ref, plus what is on the target and expected by nobody. */
-export type FindingState =
-  | 'synced'
-  | 'missing'
-  | 'digest-mismatch'
-  | 'index-children-missing'
-  | 'accessory-missing'
-  | 'orphaned'
-  | 'unexpected'
-  | 'unknown'
-  /** Two or more sources expect different digests under the same destination ref. */
-  | 'collision';
+export type { FindingState };
 
 /** One difference (or confirmation), with its evidence. */
 export interface Finding {

@@ -1,13 +1,8 @@
 /**
- * Report counts from findings. Decisions (one bucket per finding, so that for expected
- * refs: expected = synced + missing + mismatched + unknown-of-expected):
- * - missing    = `missing` + `accessory-missing` (the ref itself is absent from the target);
- * - mismatched = `digest-mismatch` + `index-children-missing` (the ref is there, its content
- *   differs or is incomplete) + `collision` (no single right digest exists);
- * - unknown    = every `unknown` finding, including target refs that could not be told
- *   orphaned or not (those have no expectedDigest and do not count as expected);
- * - `unexpected` is listed in findings but has no count in the report contract.
+ * Report counts from findings: one bucket per finding (core/findings.ts), so that for
+ * expected refs, expected = synced + missing + mismatched + unknown-of-expected.
  */
+import { FINDING_STATES } from '../findings';
 import type { Finding, FindingCounts } from '../model';
 
 /** Zero counts. */
@@ -22,36 +17,18 @@ export function emptyCounts(): FindingCounts {
   };
 }
 
-/** Counts findings into the report's buckets. */
+/** Counts findings into the report's buckets (core/findings.ts says which). */
 export function countFindings(findings: readonly Finding[]): FindingCounts {
   const c = emptyCounts();
   for (const f of findings) {
-    switch (f.state) {
-      case 'synced':
-        c.expected++;
-        c.synced++;
-        break;
-      case 'missing':
-      case 'accessory-missing':
-        c.expected++;
-        c.missing++;
-        break;
-      case 'digest-mismatch':
-      case 'index-children-missing':
-      case 'collision':
-        c.expected++;
-        c.mismatched++;
-        break;
-      case 'unknown':
-        if (f.expectedDigest !== undefined) c.expected++;
-        c.unknown++;
-        break;
-      case 'orphaned':
-        c.orphaned++;
-        break;
-      case 'unexpected':
-        break;
+    const rule = FINDING_STATES[f.state];
+    if (
+      rule.expected === 'always' ||
+      (rule.expected === 'if-expected-digest' && f.expectedDigest !== undefined)
+    ) {
+      c.expected++;
     }
+    if (rule.bucket !== null) c[rule.bucket]++;
   }
   return c;
 }

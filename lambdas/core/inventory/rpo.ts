@@ -1,12 +1,5 @@
+import { FINDING_STATES } from '../findings';
 import type { Finding } from '../model';
-
-/** States of an expected ref that has not (correctly) arrived on the target. */
-const UNSYNCED = new Set<Finding['state']>([
-  'missing',
-  'digest-mismatch',
-  'index-children-missing',
-  'accessory-missing',
-]);
 
 /** Current exposure of a target: how old the oldest change is that has not arrived. */
 export interface Exposure {
@@ -29,7 +22,7 @@ export function estimateExposure(
   let oldestIso: string | null = null;
   let undated = 0;
   for (const f of findings) {
-    if (!UNSYNCED.has(f.state)) continue;
+    if (!FINDING_STATES[f.state].unsynced) continue;
     const pushed = f.source?.pushTime ? Date.parse(f.source.pushTime) : NaN;
     if (Number.isNaN(pushed)) {
       undated++;

@@ -1,3 +1,4 @@
+import { ruleOf } from '../findings';
 import { diffContextFor, diffShard } from '../inventory/diff';
 import type { PolicyAssignment } from '../inventory/discover';
 import { errorMessage } from '../errors';
@@ -120,23 +121,25 @@ export interface PolicyHealthAssessment {
 }
 
 /**
- * Missing and mismatched refs that a re-trigger of this policy can bring: missing refs and
- * accessories; digest mismatches only when the policy overrides (Harbor skips a tag that
- * exists with another digest otherwise). Index children are not re-copied under an index
- * that exists, and deletions are never replayed by a start: neither counts.
+ * Missing and mismatched refs that a re-trigger of this policy can bring (the `retrigger`
+ * column of core/findings.ts).
  */
 export function attributableOf(
   findings: readonly Finding[],
   policy: Pick<ReplicationPolicy, 'id' | 'name' | 'override'>
 ): { missing: number; mismatched: number } {
-  let missing = 0;
-  let mismatched = 0;
+  const out = { missing: 0, mismatched: 0 };
   for (const f of findings) {
     if (f.policy?.id !== policy.id || f.policy.name !== policy.name) continue;
-    if (f.state === 'missing' || f.state === 'accessory-missing') missing += 1;
-    else if (f.state === 'digest-mismatch' && policy.override) mismatched += 1;
+    const rule = ruleOf(f.state);
+    const copies =
+      rule.retrigger === 'copies' ||
+      (rule.retrigger === 'copies-if-override' && policy.override);
+    if (copies && (rule.bucket === 'missing' || rule.bucket === 'mismatched')) {
+      out[rule.bucket] += 1;
+    }
   }
-  return { missing, mismatched };
+  return out;
 }
 
 /** The lines of a task log that explain a failure: errors, warnings, skips; the last few. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FINDING_STATE_NAMES } from '../findings';
 
 /** Bumped on any incompatible change of the report shape. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -8,17 +9,7 @@ const digest = z
   .string()
   .regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/);
 
-export const findingStateSchema = z.enum([
-  'synced',
-  'missing',
-  'digest-mismatch',
-  'index-children-missing',
-  'accessory-missing',
-  'orphaned',
-  'unexpected',
-  'unknown',
-  'collision',
-]);
+export const findingStateSchema = z.enum(FINDING_STATE_NAMES);
 
 const sourceSchema = z.object({
   repository: z.string(),
