@@ -6,6 +6,18 @@ import jest from 'eslint-plugin-jest';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
+/**
+ * The lab is an independent witness: nothing in lambdas/ reaches it, but the CLI's lab
+ * command, which loads it lazily (a dynamic import) when it runs.
+ */
+const LAB = [
+  {
+    regex: '^(\\.\\./)+lab(/|$)',
+    message:
+      'lambdas/ shares no code with lab/ (the independent witness); only cli/ loads it, lazily: await import(...).',
+  },
+];
+
 /** What the pure core must never reach for: I/O, the cloud, the environment. */
 const CORE_FORBIDDEN_IMPORTS = [
   {
@@ -49,9 +61,20 @@ const CORE_FORBIDDEN_PATTERNS = [
     message: 'lambdas/core is pure: HTTP lives in lambdas/adapters.',
   },
   {
-    group: ['**/adapters/**', '**/handlers/**', '**/shared/observability*'],
-    message: 'lambdas/core depends on nothing outside it but its ports.',
+    group: [
+      '**/use-cases',
+      '**/use-cases/**',
+      '**/compose',
+      '**/compose/**',
+      '**/adapters/**',
+      '**/handlers/**',
+      '**/cli/**',
+      '**/shared/observability*',
+    ],
+    message:
+      'lambdas/core depends on nothing outside it but its ports: use-cases, compose, adapters, handlers and cli depend on it, never the reverse.',
   },
+  ...LAB,
 ];
 
 export default defineConfig(
@@ -97,6 +120,12 @@ export default defineConfig(
           property: 'env',
           message: 'lambdas/core reads no environment: pass values in.',
         },
+        {
+          object: 'Date',
+          property: 'now',
+          message:
+            'lambdas/core reads no clock: take a `now` from the use case.',
+        },
       ],
       'no-restricted-globals': [
         'error',
@@ -104,6 +133,45 @@ export default defineConfig(
           name: 'fetch',
           message: 'lambdas/core is pure: HTTP lives in lambdas/adapters.',
         },
+        ...['setTimeout', 'setInterval', 'setImmediate'].map((name) => ({
+          name,
+          message:
+            'lambdas/core has no timers: waiting and polling live in lambdas/use-cases.',
+        })),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'AwaitExpression, ForOfStatement[await=true]',
+          message:
+            'lambdas/core awaits nothing: the use cases await the ports and pass results in.',
+        },
+        {
+          selector: ':function[async=true]',
+          message:
+            'lambdas/core awaits nothing: the use cases await the ports and pass results in.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message:
+            'lambdas/core reads no clock: take a `now` from the use case.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/**/*.ts'],
+    ignores: ['lambdas/core/**', 'lambdas/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: LAB }],
+    },
+  },
+  {
+    files: ['lambdas/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: LAB.map((p) => ({ ...p, allowTypeImports: true })) },
       ],
     },
   },

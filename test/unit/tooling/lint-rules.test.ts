@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 
-// The project's lint rules guard two promises: the core stays pure, and no test is silently
-// focused or skipped. These cases prove that the rules bite (and do not bite elsewhere).
+// The project's lint rules guard three promises: the core stays pure (no I/O, no awaits, no
+// clock, no outer layer), lambdas/ never reaches the lab but lazily from the CLI, and no test
+// is silently focused or skipped. These cases prove that the rules bite (and do not bite elsewhere).
 interface Probe {
   label: string;
   code: string;
@@ -66,6 +67,97 @@ const PROBES: Probe[] = [
     label: 'undici in an adapter',
     code: UNDICI,
     filePath: 'lambdas/adapters/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: false,
+  },
+  {
+    label: 'a use case imported by core',
+    code: "import { runAudit } from '../use-cases/audit';\nexport const r = runAudit;\n",
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: true,
+  },
+  {
+    label: 'compose imported by core',
+    code: "import { composeClients } from '../compose/clients';\nexport const c = composeClients;\n",
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: true,
+  },
+  {
+    label: 'the CLI imported by core',
+    code: "import { runCli } from '../cli/program';\nexport const c = runCli;\n",
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: true,
+  },
+  {
+    label: 'await in core',
+    code: 'export function f(p: Promise<number>): Promise<number> {\n  return (async () => (await p) + 1)();\n}\n',
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-syntax',
+    expectFound: true,
+  },
+  {
+    label: 'an async function in core',
+    code: 'export async function f(): Promise<number> {\n  return Promise.resolve(1);\n}\n',
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-syntax',
+    expectFound: true,
+  },
+  {
+    label: 'setTimeout in core',
+    code: 'export function later(f: () => void): void {\n  setTimeout(f, 10);\n}\n',
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-globals',
+    expectFound: true,
+  },
+  {
+    label: 'Date.now() in core',
+    code: 'export const t = (): number => Date.now();\n',
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-properties',
+    expectFound: true,
+  },
+  {
+    label: 'new Date() in core',
+    code: 'export const t = (): Date => new Date();\n',
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-syntax',
+    expectFound: true,
+  },
+  {
+    label: 'a passed time in core',
+    code: 'export const t = (iso: string): Date => new Date(iso);\n',
+    filePath: 'lambdas/core/lint-probe.ts',
+    expectRule: 'no-restricted-syntax',
+    expectFound: false,
+  },
+  {
+    label: 'await in a use case',
+    code: 'export async function f(p: Promise<number>): Promise<number> {\n  return (await p) + 1;\n}\n',
+    filePath: 'lambdas/use-cases/lint-probe.ts',
+    expectRule: 'no-restricted-syntax',
+    expectFound: false,
+  },
+  {
+    label: 'the lab imported by an adapter',
+    code: "import { startLab } from '../../lab/index';\nexport const s = startLab;\n",
+    filePath: 'lambdas/adapters/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: true,
+  },
+  {
+    label: 'the lab imported statically by the CLI',
+    code: "import { startLab } from '../../../lab/index';\nexport const s = startLab;\n",
+    filePath: 'lambdas/cli/commands/lint-probe.ts',
+    expectRule: 'no-restricted-imports',
+    expectFound: true,
+  },
+  {
+    label: 'the lab loaded lazily by the CLI',
+    code: "import type { Lab } from '../../../lab/index';\nexport async function start(): Promise<Lab> {\n  const lab = await import('../../../lab/index');\n  return lab.startLab();\n}\n",
+    filePath: 'lambdas/cli/commands/lint-probe.ts',
     expectRule: 'no-restricted-imports',
     expectFound: false,
   },
