@@ -9,7 +9,7 @@ import type {
   StorageVolumes,
 } from '../metadata/drift';
 import type { Verdict } from '../model';
-import { formatSeconds } from '../report/render/markdown';
+import { formatSeconds } from '../report/format';
 import type { TargetReport } from '../report/schema';
 
 /** Outcome of one checklist item. */

@@ -1,3 +1,4 @@
+import { escapeCell, formatSeconds } from '../format';
 import { renderReadinessSections } from './readiness';
 import type { Report, TargetReport } from '../schema';
 
@@ -163,25 +164,8 @@ function renderTarget(t: TargetReport): string[] {
   return lines;
 }
 
-/** `1h 02m`, `5m 03s`, `42s`; `—` when unknown. */
-export function formatSeconds(seconds: number | null): string {
-  if (seconds === null) return '—';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600)
-    return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(s / 3600);
-  if (h < 48)
-    return `${h}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}
-
 function short(digest: string | undefined): string {
   if (!digest) return '—';
   const [alg, hex] = digest.split(':');
   return `\`${alg ?? ''}:${(hex ?? '').slice(0, 12)}\``;
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }

@@ -1,4 +1,4 @@
-import { formatSeconds } from './markdown';
+import { escapeCell, formatSeconds } from '../format';
 import type { TargetReport } from '../schema';
 
 const STATUS_ICON = {
@@ -19,16 +19,16 @@ export function renderReadinessSections(t: TargetReport): string[] {
   ];
   for (const c of t.checklist) {
     lines.push(
-      `| ${c.title} | ${STATUS_ICON[c.status]}${c.required ? '' : ' (informational)'} | ${cell(c.evidence)} |`
+      `| ${c.title} | ${STATUS_ICON[c.status]}${c.required ? '' : ' (informational)'} | ${escapeCell(c.evidence)} |`
     );
   }
   lines.push('');
   if (t.metadataDrift) {
     lines.push(
-      `Metadata drift: ${t.metadataDrift.status}: ${cell(t.metadataDrift.note)}`
+      `Metadata drift: ${t.metadataDrift.status}: ${escapeCell(t.metadataDrift.note)}`
     );
     for (const u of t.metadataDrift.unseen.slice(0, 20)) {
-      lines.push(`- ❓ ${u.category} (${u.side}): ${cell(u.reason)}`);
+      lines.push(`- ❓ ${u.category} (${u.side}): ${escapeCell(u.reason)}`);
     }
     lines.push('');
   }
@@ -37,7 +37,7 @@ export function renderReadinessSections(t: TargetReport): string[] {
     lines.push('Leading indicators:', '');
     for (const i of indicators) {
       lines.push(
-        `- ${i.late ? '⚠️' : '·'} ${i.policy}: ${i.kind}${i.seconds !== null ? ` ${formatSeconds(i.seconds)}` : ''}${i.detail ? ` (${cell(i.detail)})` : ''}`
+        `- ${i.late ? '⚠️' : '·'} ${i.policy}: ${i.kind}${i.seconds !== null ? ` ${formatSeconds(i.seconds)}` : ''}${i.detail ? ` (${escapeCell(i.detail)})` : ''}`
       );
     }
     lines.push('');
@@ -75,8 +75,4 @@ export function readinessSummaryLines(t: TargetReport): string[] {
     lines.push('      n/a     Metadata drift: not applicable (plain registry)');
   }
   return lines;
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }

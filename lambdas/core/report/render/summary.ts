@@ -1,4 +1,4 @@
-import { formatSeconds } from './markdown';
+import { formatSeconds } from '../format';
 import { readinessSummaryLines } from './readiness';
 import type { Report } from '../schema';
 

@@ -1,7 +1,4 @@
-import {
-  formatSeconds,
-  renderMarkdown,
-} from '../../../../lambdas/core/report/render/markdown';
+import { renderMarkdown } from '../../../../lambdas/core/report/render/markdown';
 import { renderSummary } from '../../../../lambdas/core/report/render/summary';
 import { report, targetReport } from '../../../helpers/report-fixture';
 
@@ -166,17 +163,5 @@ describe('renderMarkdown', () => {
     r.targets[0]!.findings[0]!.detail = 'a | b\nc';
 
     expect(renderMarkdown(r)).toContain('a \\| b c');
-  });
-});
-
-describe('formatSeconds', () => {
-  it.each([
-    [null, '—'],
-    [42, '42s'],
-    [303, '5m 03s'],
-    [3725, '1h 02m'],
-    [200_000, '2d 7h'],
-  ])('%s → %s', (input, expected) => {
-    expect(formatSeconds(input)).toBe(expected);
   });
 });
