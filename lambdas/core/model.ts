@@ -1,7 +1,13 @@
-import type { FindingState } from './findings';
+import type {
+  CollisionCandidate,
+  FindingSource,
+  PolicyRef,
+  ScopeError,
+} from './report/schema';
 /**
  * The domain model, in the design's vocabulary. Adapters map upstream payloads (Harbor API,
- * OCI registries) into these types; the core never sees raw API shapes.
+ * OCI registries) into these types; the core never sees raw API shapes. What a report
+ * carries (findings, counts, verdicts, scope errors) is typed by the report's schema.
  */
 
 /** A configured registry that receives replicas. */
@@ -110,13 +116,6 @@ export interface HarborProject {
   public: boolean;
 }
 
-/** Why some scope could not be seen completely; makes that scope UNKNOWN. */
-export interface ScopeError {
-  /** `primary`, `primary/<project>`, `<target>`, `<target>/<project>`, `<target>/<repo>`, ... */
-  scope: string;
-  message: string;
-}
-
 /** What a source project holds, or why it could not be listed completely. */
 export type ProjectInventory =
   | { project: string; complete: true; artifacts: HarborArtifact[] }
@@ -139,15 +138,8 @@ export interface ExpectedRef {
   manifestMediaType: string;
   /** Index children the target must hold under this repository. */
   childDigests: string[];
-  source: {
-    repository: string;
-    /** Tag name, or digest when replicated by digest. */
-    reference: string;
-    pushTime?: string;
-    /** Set when this ref is an accessory of `subjectDigest`. */
-    accessoryOf?: { digest: string; type: string };
-  };
-  policy: { id: number; name: string; override: boolean; deletion: boolean };
+  source: FindingSource;
+  policy: PolicyRef;
   /**
    * Set when the source side of this ref could not be seen completely (an incomplete
    * project listing): the diff reports the ref as `unknown` with this reason, never synced.
@@ -158,13 +150,6 @@ export interface ExpectedRef {
    * ref (flattening, or overlapping policies): every candidate, this ref's own first.
    */
   collision?: CollisionCandidate[];
-}
-
-/** One of the sources that compete for the same destination ref. */
-export interface CollisionCandidate {
-  digest: string;
-  source: ExpectedRef['source'];
-  policy: ExpectedRef['policy'];
 }
 
 /** A repository whose observation failed: every expected ref in it becomes unknown. */
@@ -192,42 +177,4 @@ export interface ObservedRef {
 export interface Shard {
   target: string;
   project: string;
-}
-
-export type { FindingState };
-
-/** One difference (or confirmation), with its evidence. */
-export interface Finding {
-  state: FindingState;
-  target: string;
-  /** Destination repository and reference. */
-  repository: string;
-  reference: string;
-  /** What the primary holds (absent for unexpected/orphaned refs). */
-  expectedDigest?: string;
-  /** What the target holds (absent when missing or unknown). */
-  observedDigest?: string;
-  source?: ExpectedRef['source'];
-  policy?: ExpectedRef['policy'];
-  /** A human sentence: why this state, what will or will not converge. */
-  detail?: string;
-  /** Missing index children or accessories, by digest. */
-  missingDigests?: string[];
-  /** When the target's copy was pushed (Harbor targets), for replication lag. */
-  observedPushTime?: string;
-  /** For `collision`: every competing source. */
-  candidates?: CollisionCandidate[];
-}
-
-/** The four verdicts. UNKNOWN = the audit could not see everything that it counts. */
-export type Verdict = 'READY' | 'DEGRADED' | 'NOT_READY' | 'UNKNOWN';
-
-/** Counts per target, as in the report contract. */
-export interface FindingCounts {
-  expected: number;
-  synced: number;
-  missing: number;
-  mismatched: number;
-  orphaned: number;
-  unknown: number;
 }

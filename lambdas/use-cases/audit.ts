@@ -13,10 +13,8 @@ import type { ProjectScope } from './inventory';
 import { mapWithConcurrency } from './limit';
 import type {
   ExpectedRef,
-  Finding,
   ProjectInventory,
   ReplicationPolicy,
-  ScopeError,
   TargetKind,
   UnobservedRepository,
 } from '../core/model';
@@ -39,8 +37,10 @@ import type {
 } from '../core/ports';
 import { REPORT_SCHEMA_VERSION } from '../core/report/schema';
 import type {
+  Finding,
   PolicyReport,
   Report,
+  ScopeError,
   ShardStatus,
   TargetReport,
 } from '../core/report/schema';

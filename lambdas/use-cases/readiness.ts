@@ -13,7 +13,6 @@ import type {
   MetadataSnapshot,
 } from '../core/metadata/drift';
 import { AuthError, errorMessage } from '../core/errors';
-import type { Verdict } from '../core/model';
 import type { Clock, RegistryApi } from '../core/ports';
 import {
   CHECK_IDS,
@@ -38,7 +37,7 @@ import type {
   ReadinessThresholds,
   ReplicationSignals,
 } from '../core/readiness/checks';
-import type { Report, TargetReport } from '../core/report/schema';
+import type { Report, TargetReport, Verdict } from '../core/report/schema';
 import { lastCompleteAudit, rpoTrend } from '../core/inventory/trend';
 import { worstVerdict } from '../core/readiness/verdict';
 

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { LocalDirReportStore } from '../../adapters/report-store/local-dir-store';
 import { createCredentialsResolver } from '../../adapters/secrets/credentials';
-import type { Verdict } from '../../core/model';
-import type { Report } from '../../core/report/schema';
+import type { Report, Verdict } from '../../core/report/schema';
 import type { HarborDrConfig } from '../../shared/config';
 import { loadConfigFile } from '../../shared/config-file';
 import type {

@@ -3,7 +3,7 @@
  * expected refs, expected = synced + missing + mismatched + unknown-of-expected.
  */
 import { FINDING_STATES } from '../findings';
-import type { Finding, FindingCounts } from '../model';
+import type { Finding, FindingCounts } from '../report/schema';
 
 /** Zero counts. */
 export function emptyCounts(): FindingCounts {

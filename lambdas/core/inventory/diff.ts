@@ -6,11 +6,11 @@ import { filterArtifacts, filterRepositories } from '../harbor/filters';
 import { replaceNamespace } from '../harbor/flatten';
 import type {
   ExpectedRef,
-  Finding,
   ObservedRef,
   TargetKind,
   UnobservedRepository,
 } from '../model';
+import type { Finding } from '../report/schema';
 import { compareText } from './plan';
 import type {
   DeletionRule,

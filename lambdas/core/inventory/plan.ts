@@ -16,16 +16,15 @@ import {
 } from '../harbor/flatten';
 import type { PathType } from '../harbor/flatten';
 import type {
-  CollisionCandidate,
   ExpectedRef,
   HarborArtifact,
   PolicyFilter,
   ProjectInventory,
   ReplicationPolicy,
-  ScopeError,
   Shard,
   TargetKind,
 } from '../model';
+import type { CollisionCandidate, ScopeError } from '../report/schema';
 import { isSpecificPathComponent } from '../harbor/pattern';
 
 /** Code-unit order: deterministic, unlike localeCompare. */

@@ -1,5 +1,5 @@
 import { FINDING_STATES } from '../findings';
-import type { Finding } from '../model';
+import type { Finding } from '../report/schema';
 
 /** Current exposure of a target: how old the oldest change is that has not arrived. */
 export interface Exposure {

@@ -2,18 +2,12 @@
  * What earlier runs tell about a target (pure): the RPO trend, first-seen replication delays
  * on plain registries (which keep no push times), and the newest complete audit.
  */
-import type { Finding, Verdict } from '../model';
-import type { Report, TargetReport } from '../report/schema';
-
-/** One run's RPO figures for a target. */
-export interface TrendPoint {
-  runId: string;
-  kind: Report['kind'];
-  at: string;
-  verdict: Verdict;
-  estimateSeconds: number | null;
-  p95DelaySeconds: number | null;
-}
+import type {
+  Finding,
+  Report,
+  TargetReport,
+  TrendPoint,
+} from '../report/schema';
 
 /** At most this many earlier runs make the trend. */
 export const TREND_LENGTH = 20;

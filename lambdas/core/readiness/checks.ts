@@ -8,9 +8,8 @@ import type {
   HarborHealth,
   StorageVolumes,
 } from '../metadata/drift';
-import type { Verdict } from '../model';
 import { formatSeconds } from '../report/format';
-import type { TargetReport } from '../report/schema';
+import type { TargetReport, Verdict } from '../report/schema';
 
 /** Outcome of one checklist item. */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'unknown';

@@ -1,4 +1,4 @@
-import type { FindingCounts, Verdict } from '../model';
+import type { FindingCounts, Verdict } from '../report/schema';
 
 /** Everything the audit verdict of one target depends on. */
 export interface AuditVerdictInput {

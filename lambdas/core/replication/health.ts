@@ -4,7 +4,7 @@ import type { PolicyAssignment } from '../inventory/discover';
 import { errorMessage } from '../errors';
 import { parseHarborCron, previousFire } from '../harbor/cron';
 import { mapWithConcurrency } from '../../use-cases/limit';
-import type { ExpectedRef, Finding, ReplicationPolicy } from '../model';
+import type { ExpectedRef, ReplicationPolicy } from '../model';
 import type { PlanResult } from '../inventory/plan';
 import type {
   Clock,
@@ -16,6 +16,7 @@ import type {
 import type {
   ExecutionSummary,
   FailedTask,
+  Finding,
   PolicyHealth,
   Report,
   RetriggerRecord,

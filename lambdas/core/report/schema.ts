@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { FINDING_STATE_NAMES } from '../findings';
 
+export type { FindingState } from '../findings';
+
 /** Bumped on any incompatible change of the report shape. */
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -11,42 +13,62 @@ const digest = z
 
 export const findingStateSchema = z.enum(FINDING_STATE_NAMES);
 
-const sourceSchema = z.object({
+/** Where an expected ref comes from on the primary. */
+export const findingSourceSchema = z.object({
   repository: z.string(),
+  /** Tag name, or digest when replicated by digest. */
   reference: z.string(),
   pushTime: isoTime.optional(),
+  /** Set when this ref is an accessory of `digest`. */
   accessoryOf: z.object({ digest, type: z.string() }).optional(),
 });
 
-const policyRefSchema = z.object({
+/** The policy that expects a ref, as findings and the plan name it. */
+export const policyRefSchema = z.object({
   id: z.int(),
   name: z.string(),
   override: z.boolean(),
   deletion: z.boolean(),
 });
 
+/** One of the sources that compete for the same destination ref. */
+export const collisionCandidateSchema = z.object({
+  digest,
+  source: findingSourceSchema,
+  policy: policyRefSchema,
+});
+
+/** One difference (or confirmation), with its evidence. */
 export const findingSchema = z.object({
   state: findingStateSchema,
   target: z.string(),
+  /** Destination repository and reference. */
   repository: z.string(),
   reference: z.string(),
+  /** What the primary holds (absent for unexpected/orphaned refs). */
   expectedDigest: digest.optional(),
+  /** What the target holds (absent when missing or unknown). */
   observedDigest: digest.optional(),
-  source: sourceSchema.optional(),
+  source: findingSourceSchema.optional(),
   policy: policyRefSchema.optional(),
+  /** A human sentence: why this state, what will or will not converge. */
   detail: z.string().optional(),
+  /** Missing index children or accessories, by digest. */
   missingDigests: z.array(digest).optional(),
+  /** When the target's copy was pushed (Harbor targets), for replication lag. */
   observedPushTime: isoTime.optional(),
-  candidates: z
-    .array(z.object({ digest, source: sourceSchema, policy: policyRefSchema }))
-    .optional(),
+  /** For `collision`: every competing source. */
+  candidates: z.array(collisionCandidateSchema).optional(),
 });
 
+/** Why some scope could not be seen completely; makes that scope UNKNOWN. */
 export const scopeErrorSchema = z.object({
+  /** `primary`, `primary/<project>`, `<target>`, `<target>/<project>`, `<target>/<repo>`, ... */
   scope: z.string(),
   message: z.string(),
 });
 
+/** Counts per target, as in the report contract. */
 export const countsSchema = z.object({
   expected: z.int().nonnegative(),
   synced: z.int().nonnegative(),
@@ -56,6 +78,7 @@ export const countsSchema = z.object({
   unknown: z.int().nonnegative(),
 });
 
+/** The four verdicts. UNKNOWN = the audit could not see everything that it counts. */
 export const verdictSchema = z.enum([
   'READY',
   'DEGRADED',
@@ -68,6 +91,16 @@ export const shardStatusSchema = z.object({
   project: z.string(),
   status: z.enum(['audited', 'unknown', 'not-audited']),
   reason: z.string().optional(),
+});
+
+/** One run's RPO figures for a target. */
+export const trendPointSchema = z.object({
+  runId: z.string(),
+  kind: z.enum(['audit', 'readiness']),
+  at: isoTime,
+  verdict: verdictSchema,
+  estimateSeconds: z.number().nonnegative().nullable(),
+  p95DelaySeconds: z.number().nonnegative().nullable(),
 });
 
 export const rpoSchema = z.object({
@@ -94,18 +127,7 @@ export const rpoSchema = z.object({
     )
     .optional(),
   /** Earlier runs (oldest first), then this one. */
-  trend: z
-    .array(
-      z.object({
-        runId: z.string(),
-        kind: z.enum(['audit', 'readiness']),
-        at: isoTime,
-        verdict: z.enum(['READY', 'DEGRADED', 'NOT_READY', 'UNKNOWN']),
-        estimateSeconds: z.number().nonnegative().nullable(),
-        p95DelaySeconds: z.number().nonnegative().nullable(),
-      })
-    )
-    .optional(),
+  trend: z.array(trendPointSchema).optional(),
   // --- end readiness ---
 });
 
@@ -325,8 +347,15 @@ export type ShardStatus = z.infer<typeof shardStatusSchema>;
 export type RpoEstimate = z.infer<typeof rpoSchema>;
 export type ReportKind = Report['kind'];
 export type ChecklistItem = NonNullable<TargetReport['checklist']>[number];
-export type RpoTrendPoint = NonNullable<RpoEstimate['trend']>[number];
+export type TrendPoint = z.infer<typeof trendPointSchema>;
 export type PolicyHealth = z.infer<typeof policyHealthSchema>;
 export type RetriggerRecord = z.infer<typeof retriggerSchema>;
 export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 export type FailedTask = z.infer<typeof failedTaskSchema>;
+export type Finding = z.infer<typeof findingSchema>;
+export type FindingSource = z.infer<typeof findingSourceSchema>;
+export type PolicyRef = z.infer<typeof policyRefSchema>;
+export type CollisionCandidate = z.infer<typeof collisionCandidateSchema>;
+export type FindingCounts = z.infer<typeof countsSchema>;
+export type Verdict = z.infer<typeof verdictSchema>;
+export type ScopeError = z.infer<typeof scopeErrorSchema>;

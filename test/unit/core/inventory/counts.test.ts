@@ -7,7 +7,7 @@ import type {
   Finding,
   FindingCounts,
   FindingState,
-} from '../../../../lambdas/core/model';
+} from '../../../../lambdas/core/report/schema';
 
 function finding(state: FindingState, expectedDigest?: string): Finding {
   return {

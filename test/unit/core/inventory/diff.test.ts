@@ -6,10 +6,10 @@ import {
 import type { DiffContext } from '../../../../lambdas/core/inventory/diff';
 import type {
   ExpectedRef,
-  Finding,
   ObservedRef,
   ProjectInventory,
 } from '../../../../lambdas/core/model';
+import type { Finding } from '../../../../lambdas/core/report/schema';
 import {
   indexPrimary,
   planExpected,

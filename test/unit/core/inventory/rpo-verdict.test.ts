@@ -1,4 +1,7 @@
-import type { Finding, FindingCounts } from '../../../../lambdas/core/model';
+import type {
+  Finding,
+  FindingCounts,
+} from '../../../../lambdas/core/report/schema';
 import {
   delayDistribution,
   estimateExposure,

@@ -1,5 +1,5 @@
-import type { Finding } from '../../../../lambdas/core/model';
 import type {
+  Finding,
   Report,
   TargetReport,
 } from '../../../../lambdas/core/report/schema';

@@ -12,7 +12,7 @@ import {
   parseHarborCron,
   previousFire,
 } from '../../../../lambdas/core/harbor/cron';
-import type { Finding } from '../../../../lambdas/core/model';
+import type { Finding } from '../../../../lambdas/core/report/schema';
 import type { ReplicationExecution } from '../../../../lambdas/core/ports';
 import { policy } from '../../../helpers/policy-fixture';
 import { report, targetReport } from '../../../helpers/report-fixture';
