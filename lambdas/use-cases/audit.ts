@@ -18,17 +18,13 @@ import type {
   TargetKind,
   UnobservedRepository,
 } from '../core/model';
-import {
-  planExpected,
-  policyScope,
-  projectOf,
-  shardsOf,
-} from '../core/inventory/plan';
+import { planExpected, policyScope } from '../core/inventory/plan';
+import { projectOf, shardsOf } from '../core/inventory/plan/shards';
 import type {
   PlanResult,
   PlanTarget,
   TargetPlan,
-} from '../core/inventory/plan';
+} from '../core/inventory/plan/types';
 import type {
   Clock,
   HarborApi,

@@ -11,13 +11,13 @@ import type {
   UnobservedRepository,
 } from '../model';
 import type { Finding } from '../report/schema';
-import { compareText } from './plan';
+import { compareText } from './order';
 import type {
   DeletionRule,
   PlanResult,
   PrimaryIndex,
   UnknownScope,
-} from './plan';
+} from './plan/types';
 import type { ObservedRepository } from '../ports';
 
 /** What the diff needs besides the two sides. */

@@ -17,143 +17,22 @@ import {
 import type { PathType } from '../harbor/flatten';
 import type {
   ExpectedRef,
-  HarborArtifact,
-  PolicyFilter,
   ProjectInventory,
   ReplicationPolicy,
-  Shard,
-  TargetKind,
 } from '../model';
-import type { CollisionCandidate, ScopeError } from '../report/schema';
 import { isSpecificPathComponent } from '../harbor/pattern';
-
-/** Code-unit order: deterministic, unlike localeCompare. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Which source projects a policy reads: a list of names, or every visible project. */
-export type PolicyScope =
-  { kind: 'all' } | { kind: 'projects'; names: string[] };
-
-/** A configured target, as the plan needs it. */
-export interface PlanTarget {
-  name: string;
-  kind: TargetKind;
-  /** Harbor targets: names of proxy-cache projects (Harbor never replicates into them). */
-  proxyCacheProjects?: string[];
-}
-
-/** A policy already mapped to the target that its destination registry is. */
-export interface PolicyBinding {
-  policy: ReplicationPolicy;
-  target: string;
-}
-
-export interface PlanInput {
-  bindings: readonly PolicyBinding[];
-  targets: readonly PlanTarget[];
-  /**
-   * The primary's projects: one entry for every project that was listed (a project that
-   * does not exist is simply absent; one that failed must be here with complete: false).
-   */
-  inventories: readonly ProjectInventory[];
-  /** Set when the primary's project list itself could not be read completely. */
-  projectListError?: ScopeError;
-}
-
-/** A destination area whose expected content is not fully known. */
-export interface UnknownScope {
-  target: string;
-  policy: string;
-  /** The source project that could not be listed; absent when the project list failed. */
-  sourceProject?: string;
-  /** Destination repositories starting with this prefix ('' = the whole target). */
-  destinationPrefix: string;
-  reason: string;
-}
-
-/** A policy that Harbor cannot run (the execution fails): it replicates nothing. */
-export interface PolicyError {
-  target: string;
-  policy: ExpectedRef['policy'];
-  kind: 'flattening' | 'filter';
-  /** Set when only this source repository fails (event-based policies). */
-  repository?: string;
-  message: string;
-}
-
-export type PlanWarningCode =
-  | 'disabled-policy'
-  | 'event-label-filter'
-  | 'deletion-unsupported'
-  | 'deletion-without-events'
-  | 'proxy-cache-destination'
-  | 'pull-mode'
-  | 'unknown-target';
-
-/** Something the auditor cannot fix but the user must know. */
-export interface PlanWarning {
-  code: PlanWarningCode;
-  target: string;
-  policy: string;
-  message: string;
-}
-
-/**
- * Where a deletion-replicating policy would have deleted: the diff calls a ref on the
- * target `orphaned` when such a rule covers it and the primary no longer holds it.
- */
-export interface DeletionRule {
-  policy: ExpectedRef['policy'];
-  filters: PolicyFilter[];
-  destNamespace: string;
-  replaceCount: number;
-  pathType: PathType;
-  /** Every primary repository in the policy's reach and its destination. */
-  sources: { source: string; destination: string }[];
-}
-
-/** What the primary holds, indexed for the orphan check. */
-export interface PrimaryIndex {
-  projectListComplete: boolean;
-  projects: {
-    name: string;
-    complete: boolean;
-    reason?: string;
-    repositories: { name: string; tags: string[]; digests: string[] }[];
-  }[];
-}
-
-/** The plan of one target. */
-export interface TargetPlan {
-  target: string;
-  kind: TargetKind;
-  /** One per destination (repository, reference); colliding ones carry `collision`. */
-  expected: ExpectedRef[];
-  /** The expected refs that carry a collision (also in `expected`). */
-  collisions: ExpectedRef[];
-  unknownScopes: UnknownScope[];
-  policyErrors: PolicyError[];
-  deletionRules: DeletionRule[];
-  warnings: PlanWarning[];
-}
-
-export interface PlanResult {
-  targets: TargetPlan[];
-  /** Warnings about bindings to targets that are not configured. */
-  warnings: PlanWarning[];
-  primary: PrimaryIndex;
-}
-
-/** Registry adapters that implement tag deletion (`DeleteTag`). */
-const TAG_DELETING_TYPES = new Set([
-  'harbor',
-  'aws-ecr',
-  'azure-acr',
-  'google-gcr',
-  'volcengine-cr',
-]);
+import { ExpectedSet, refsOf } from './plan/expected-set';
+import { indexPrimary } from './plan/index-primary';
+import type {
+  DeletionRule,
+  PlanInput,
+  PlanResult,
+  PlanTarget,
+  PlanWarning,
+  PolicyScope,
+  TargetPlan,
+} from './plan/types';
+import { warningsFor } from './plan/warnings';
 
 /**
  * Which source projects Harbor lists for a policy (§5.2): the names of a "specific" first
@@ -169,46 +48,6 @@ export function policyScope(policy: ReplicationPolicy): PolicyScope {
   const names = component === '' ? null : isSpecificPathComponent(component);
   if (names === null) return { kind: 'all' };
   return { kind: 'projects', names: [...new Set(names.map((n) => n.trim()))] };
-}
-
-/** Indexes the primary inventory (tags and every digest per repository). */
-export function indexPrimary(
-  inventories: readonly ProjectInventory[],
-  projectListError?: ScopeError
-): PrimaryIndex {
-  return {
-    projectListComplete: projectListError === undefined,
-    projects: inventories.map((inv) => {
-      const repos = new Map<
-        string,
-        { tags: Set<string>; digests: Set<string> }
-      >();
-      for (const a of inv.artifacts) {
-        let r = repos.get(a.repository);
-        if (!r) {
-          r = { tags: new Set(), digests: new Set() };
-          repos.set(a.repository, r);
-        }
-        for (const t of a.tags) r.tags.add(t.name);
-        r.digests.add(a.digest);
-        for (const c of a.childDigests) r.digests.add(c);
-        for (const x of a.accessories) {
-          r.digests.add(x.digest);
-          for (const t of x.tags ?? []) r.tags.add(t);
-        }
-      }
-      return {
-        name: inv.project,
-        complete: inv.complete,
-        ...(inv.complete ? {} : { reason: inv.error.message }),
-        repositories: [...repos].map(([name, r]) => ({
-          name,
-          tags: [...r.tags].sort(),
-          digests: [...r.digests].sort(),
-        })),
-      };
-    }),
-  };
 }
 
 function policyRef(p: ReplicationPolicy): ExpectedRef['policy'] {
@@ -234,146 +73,6 @@ function destinationPrefix(
     return `${goPathJoin(base, project)}/`;
   }
   return `${base}/`;
-}
-
-function warningsFor(
-  policy: ReplicationPolicy,
-  target: string,
-  registryType: string
-): PlanWarning[] {
-  const out: PlanWarning[] = [];
-  const w = (code: PlanWarningCode, message: string) => {
-    out.push({ code, target, policy: policy.name, message });
-  };
-  if (!policy.enabled) {
-    w(
-      'disabled-policy',
-      'the policy is disabled: Harbor replicates nothing for it until it is enabled; its refs are still expected because the configuration lists it'
-    );
-  }
-  const labels = policy.filters.some(
-    (f) => f.type === 'label' && Array.isArray(f.value) && f.value.length > 0
-  );
-  if (policy.trigger.type === 'event_based' && labels) {
-    w(
-      'event-label-filter',
-      'event-based rule with a label filter: a push event carries the labels present at push time, so labels added later never trigger replication (goharbor/harbor#11565)'
-    );
-  }
-  if (policy.deletion && !TAG_DELETING_TYPES.has(registryType)) {
-    w(
-      'deletion-unsupported',
-      `deletion is on but the ${registryType} adapter cannot delete tags: tag deletions fail ("the tag deletion isn't supported"), artifact deletions remove the manifest by digest`
-    );
-  }
-  if (policy.deletion && policy.trigger.type !== 'event_based') {
-    w(
-      'deletion-without-events',
-      `deletion is on but the trigger is ${policy.trigger.type}: Harbor replicates deletions only from events, so deleted content stays on the target`
-    );
-  }
-  return out;
-}
-
-function refsOf(
-  selected: SelectedArtifact,
-  source: string,
-  destination: string,
-  target: string,
-  policy: ExpectedRef['policy']
-): ExpectedRef[] {
-  const root: HarborArtifact = selected.root;
-  const acc = selected.accessory;
-  const base = {
-    target,
-    repository: destination,
-    digest: selected.digest,
-    manifestMediaType: acc
-      ? (acc.manifestMediaType ?? '')
-      : root.manifestMediaType,
-    childDigests: acc ? [] : [...root.childDigests],
-    policy,
-  };
-  const pushTime = acc ? (acc.pushTime ?? root.pushTime) : root.pushTime;
-  const accessoryOf = acc
-    ? { accessoryOf: { digest: acc.subjectDigest, type: acc.type } }
-    : {};
-  const timed = (t?: string) => (t === undefined ? {} : { pushTime: t });
-  if (selected.tags.length === 0) {
-    return [
-      {
-        ...base,
-        reference: selected.digest,
-        byDigest: true,
-        source: {
-          repository: source,
-          reference: selected.digest,
-          ...timed(pushTime),
-          ...accessoryOf,
-        },
-      },
-    ];
-  }
-  return selected.tags.map((tag) => ({
-    ...base,
-    reference: tag,
-    byDigest: false,
-    source: {
-      repository: source,
-      reference: tag,
-      ...timed(
-        acc
-          ? pushTime
-          : (root.tags.find((t) => t.name === tag)?.pushTime ?? pushTime)
-      ),
-      ...accessoryOf,
-    },
-  }));
-}
-
-/** Collects refs per target: first one wins, different digests become a collision. */
-class ExpectedSet {
-  private readonly refs = new Map<string, ExpectedRef>();
-
-  add(ref: ExpectedRef): void {
-    const key = `${ref.repository}\n${ref.reference}`;
-    const first = this.refs.get(key);
-    if (first === undefined) {
-      this.refs.set(key, ref);
-      return;
-    }
-    if (first.digest === ref.digest) {
-      // Same content from two sources: only an unknown source can weaken it.
-      if (
-        first.unknownReason !== undefined &&
-        ref.unknownReason === undefined
-      ) {
-        this.refs.set(key, {
-          ...ref,
-          ...(first.collision ? { collision: first.collision } : {}),
-        });
-      }
-      return;
-    }
-    const candidate = (r: ExpectedRef): CollisionCandidate => ({
-      digest: r.digest,
-      source: r.source,
-      policy: r.policy,
-    });
-    const candidates = first.collision ?? [candidate(first)];
-    if (!candidates.some((c) => c.digest === ref.digest)) {
-      candidates.push(candidate(ref));
-    }
-    first.collision = candidates;
-  }
-
-  list(): ExpectedRef[] {
-    return [...this.refs.values()].sort(
-      (a, b) =>
-        compareText(a.repository, b.repository) ||
-        compareText(a.reference, b.reference)
-    );
-  }
 }
 
 /**
@@ -609,28 +308,4 @@ function deletionRule(
     pathType,
     sources,
   };
-}
-
-/** The destination project (first path component) of a repository. */
-export function projectOf(repository: string): string {
-  return repository.split('/')[0] ?? '';
-}
-
-/** Splits a target's expected refs into shards (target, destination project). */
-export function shardsOf(
-  plan: TargetPlan
-): { shard: Shard; expected: ExpectedRef[] }[] {
-  const byProject = new Map<string, ExpectedRef[]>();
-  for (const r of plan.expected) {
-    const p = projectOf(r.repository);
-    const list = byProject.get(p);
-    if (list) list.push(r);
-    else byProject.set(p, [r]);
-  }
-  return [...byProject]
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([project, expected]) => ({
-      shard: { target: plan.target, project },
-      expected,
-    }));
 }

@@ -5,7 +5,7 @@ import { errorMessage } from '../errors';
 import { parseHarborCron, previousFire } from '../harbor/cron';
 import { mapWithConcurrency } from '../../use-cases/limit';
 import type { ExpectedRef, ReplicationPolicy } from '../model';
-import type { PlanResult } from '../inventory/plan';
+import type { PlanResult } from '../inventory/plan/types';
 import type {
   Clock,
   ReplicationEndpoint,

@@ -10,10 +10,8 @@ import type {
   ProjectInventory,
 } from '../../../../lambdas/core/model';
 import type { Finding } from '../../../../lambdas/core/report/schema';
-import {
-  indexPrimary,
-  planExpected,
-} from '../../../../lambdas/core/inventory/plan';
+import { indexPrimary } from '../../../../lambdas/core/inventory/plan/index-primary';
+import { planExpected } from '../../../../lambdas/core/inventory/plan';
 import type { ObservedRepository } from '../../../../lambdas/core/ports';
 import { acc, art, d, nameFilter, policy, tagFilter } from '../fixtures';
 

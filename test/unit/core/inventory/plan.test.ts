@@ -2,17 +2,17 @@ import type {
   ExpectedRef,
   ProjectInventory,
 } from '../../../../lambdas/core/model';
+import { indexPrimary } from '../../../../lambdas/core/inventory/plan/index-primary';
 import {
-  indexPrimary,
   planExpected,
   policyScope,
-  shardsOf,
 } from '../../../../lambdas/core/inventory/plan';
+import { shardsOf } from '../../../../lambdas/core/inventory/plan/shards';
 import type {
   PlanInput,
   PlanTarget,
   TargetPlan,
-} from '../../../../lambdas/core/inventory/plan';
+} from '../../../../lambdas/core/inventory/plan/types';
 import {
   acc,
   art,
