@@ -1,380 +1,60 @@
 /**
- * Harbor's pattern matching for replication filters (`src/pkg/reg/util/pattern.go`):
- * an empty pattern matches everything, `regex:<re>` is an unanchored RE2 regular
- * expression, anything else is a bmatcuk/doublestar v1.3.4 glob with `/` as separator.
- *
- * The glob matcher below is written from doublestar v1's documented behaviour and checked
- * against its conformance table (test/unit/core/pattern.test.ts), quirks included:
- * - errors are found lazily, only on the path the match takes (`a[` vs `a` is a plain
- *   non-match, `a[` vs `ab` is an error), and errors after a `**` component are ignored;
- * - `[^...]` negates a class but `[!...]` does not (`!` is a literal in v1);
- * - when alternatives both finish the pattern and continue it (`{a,a/b}`), the
- *   continuation wins, so `{a,a/b}` does not match `a`.
+ * Harbor's pattern matching for replication filters (`src/pkg/reg/util/pattern.go`): an
+ * empty pattern matches everything, anything else is a bmatcuk/doublestar v1 glob with
+ * `/` as separator, in the library version the Harbor release links. There is no regex
+ * syntax: `regex:^v1\.` is a glob of literal characters (harbor-semantics, "Correction").
  */
+import type { DoublestarVersion } from './doublestar-version';
+import { DEFAULT_DOUBLESTAR } from './doublestar-version';
+import { matchV111 } from './doublestar-v1-1';
+import { matchV134 } from './doublestar-v1-3';
 
-/** A malformed pattern (doublestar's ErrBadPattern, or a regex RE2 would reject). */
-export class PatternError extends Error {
-  readonly pattern: string;
-
-  constructor(pattern: string, reason: string) {
-    super(`invalid pattern ${JSON.stringify(pattern)}: ${reason}`);
-    this.name = 'PatternError';
-    this.pattern = pattern;
-  }
-}
-
-const REGEX_PREFIX = 'regex:';
+export { PatternError } from './pattern-error';
+export type { DoublestarVersion } from './doublestar-version';
+export { harborDoublestarVersion } from './doublestar-version';
 
 /**
  * Harbor's `util.Match(pattern, s)`.
- * @throws PatternError when the pattern is malformed (on the path the match takes).
+ * @throws PatternError where doublestar returns an error for this name (a malformed part
+ * of the pattern that the match reaches).
  */
-export function matchPattern(pattern: string, s: string): boolean {
+export function matchPattern(
+  pattern: string,
+  s: string,
+  version: DoublestarVersion = DEFAULT_DOUBLESTAR
+): boolean {
   if (pattern.length === 0) return true;
-  if (pattern.startsWith(REGEX_PREFIX)) {
-    return compileRe2(pattern.slice(REGEX_PREFIX.length), pattern).test(s);
-  }
-  return globMatch(pattern, s);
+  return globMatch(pattern, s, version);
 }
 
 /**
- * bmatcuk/doublestar v1.3.4 `Match(pattern, name)`: full-string match, `/` separator.
+ * doublestar `Match(pattern, name)` of the given version: full-string match.
  * @throws PatternError (doublestar's ErrBadPattern).
  */
-export function globMatch(pattern: string, name: string): boolean {
-  const p = Array.from(pattern);
-  const fail = (reason: string): never => {
-    throw new PatternError(pattern, reason);
-  };
-  return new Glob(fail).matchPath(p, splitEscaped(Array.from(name)));
-}
-
-type Chars = readonly string[];
-/** What matching one name component leaves: null = no match, [] = pattern finished. */
-type Rest = Chars[] | null;
-
-/**
- * Index of the first `ch` at or after `from` that is not escaped. As in doublestar, a
- * character counts as escaped only when the backslash is inside the searched range.
- */
-function indexUnescaped(s: Chars, ch: string, from: number): number {
-  let start = from;
-  for (;;) {
-    const i = s.indexOf(ch, start);
-    if (i === -1) return -1;
-    if (i > start && s[i - 1] === '\\') {
-      start = i + 1;
-      continue;
-    }
-    return i;
-  }
-}
-
-/** Splits a name on unescaped `/`; a trailing `/` yields a trailing empty component. */
-function splitEscaped(s: Chars): Chars[] {
-  const parts: Chars[] = [];
-  let start = 0;
-  for (;;) {
-    const i = indexUnescaped(s, '/', start);
-    if (i === -1) {
-      parts.push(s.slice(start));
-      return parts;
-    }
-    parts.push(s.slice(start, i));
-    start = i + 1;
-    if (start === s.length) {
-      parts.push([]);
-      return parts;
-    }
-  }
-}
-
-function isDoubleStar(s: Chars): boolean {
-  return s.length === 2 && s[0] === '*' && s[1] === '*';
-}
-
-class Glob {
-  constructor(private readonly fail: (reason: string) => never) {}
-
-  /** Matches a pattern (possibly several components) against the name's components. */
-  matchPath(p: Chars, names: Chars[]): boolean {
-    const first = names[0];
-    if (first === undefined) return p.length === 0;
-    if (p.length === 0) return names.length === 1 && first.length === 0;
-
-    const slash = indexUnescaped(p, '/', 0);
-    const head = slash === -1 ? p : p.slice(0, slash);
-    if (isDoubleStar(head)) {
-      // A whole-component `**` swallows zero or more components.
-      if (slash === -1) return true;
-      const rest = p.slice(slash + 1);
-      for (let i = 0; i < names.length; i++) {
-        try {
-          if (this.matchPath(rest, names.slice(i))) return true;
-        } catch (err) {
-          // doublestar ignores errors while trying the positions after `**`.
-          if (!(err instanceof PatternError)) throw err;
-        }
-      }
-      return false;
-    }
-
-    const rests = this.matchComponent(p, first);
-    if (rests === null) return false;
-    if (names.length === 1) return rests.length === 0;
-    const tail = names.slice(1);
-    return rests.some((r) => this.matchPath(r, tail));
-  }
-
-  /** Matches the start of `p` against one name component. */
-  matchComponent(p: Chars, name: Chars): Rest {
-    let pi = 0;
-    let ni = 0;
-    while (pi < p.length && ni < name.length) {
-      const c = p[pi];
-      const n = name[ni];
-      switch (c) {
-        case '/':
-          // The pattern's component ended before the name's did.
-          return null;
-        case '\\': {
-          pi++;
-          const escaped = p[pi];
-          if (escaped === undefined) this.fail('trailing backslash');
-          if (escaped !== n) return null;
-          pi++;
-          ni++;
-          break;
-        }
-        case '*':
-          return this.matchStar(p, pi + 1, name, ni);
-        case '[': {
-          const end = indexUnescaped(p, ']', pi + 1);
-          if (end === -1) this.fail('unterminated character class');
-          if (!this.classMatches(p.slice(pi + 1, end), n ?? '')) return null;
-          pi = end + 1;
-          ni++;
-          break;
-        }
-        case '{':
-          return this.matchAlternatives(p, pi + 1, name.slice(ni));
-        default:
-          if (c !== '?' && c !== n) return null;
-          pi++;
-          ni++;
-      }
-    }
-    if (ni < name.length) return null;
-    if (pi >= p.length) return [];
-    // The name component is used up: what is left of the pattern's component must be
-    // able to match nothing (`*`, `**`, `{,x}`, ...).
-    const rest = p.slice(pi);
-    const slash = indexUnescaped(rest, '/', 0);
-    const head = slash === -1 ? rest : rest.slice(0, slash);
-    if (!this.canMatchEmpty(head)) return null;
-    return slash === -1 ? [] : [rest.slice(slash + 1)];
-  }
-
-  private matchStar(p: Chars, after: number, name: Chars, from: number): Rest {
-    if (after >= p.length) return [];
-    if (p[after] === '/') return [p.slice(after + 1)];
-    const rest = p.slice(after);
-    // Like doublestar, the star never tries to leave the rest of the pattern an empty name.
-    for (let i = from; i < name.length; i++) {
-      const r = this.matchComponent(rest, name.slice(i));
-      if (r !== null) return r;
-    }
-    return null;
-  }
-
-  private matchAlternatives(p: Chars, open: number, name: Chars): Rest {
-    const alts = this.splitAlternatives(p, open);
-    if (alts === null) this.fail('unterminated alternatives');
-    const rest = p.slice(alts.end);
-    const found: Chars[][] = [];
-    for (const option of alts.options) {
-      const r = this.matchComponent([...option, ...rest], name);
-      if (r !== null) found.push(r);
-    }
-    return found.length === 0 ? null : found.flat();
-  }
-
-  /** Splits `{a,b{c,d},e}` (from after the `{`): nested braces and escapes respected. */
-  private splitAlternatives(
-    p: Chars,
-    open: number
-  ): { options: Chars[]; end: number } | null {
-    const options: Chars[] = [];
-    let depth = 1;
-    let escaped = false;
-    let start = open;
-    for (let i = open; i < p.length; i++) {
-      const c = p[i];
-      if (escaped) {
-        escaped = false;
-      } else if (c === '\\') {
-        escaped = true;
-      } else if (c === '{') {
-        depth++;
-      } else if (c === '}') {
-        depth--;
-        if (depth === 0) {
-          options.push(p.slice(start, i));
-          return { options, end: i + 1 };
-        }
-      } else if (c === ',' && depth === 1) {
-        options.push(p.slice(start, i));
-        start = i + 1;
-      }
-    }
-    return null;
-  }
-
-  private canMatchEmpty(p: Chars): boolean {
-    if (p.length === 0 || (p.length === 1 && p[0] === '*') || isDoubleStar(p)) {
-      return true;
-    }
-    if (p[0] !== '{') return false;
-    const alts = this.splitAlternatives(p, 1);
-    if (alts === null) this.fail('unterminated alternatives');
-    if (!this.canMatchEmpty(p.slice(alts.end))) return false;
-    return alts.options.some((o) => this.canMatchEmpty(o));
-  }
-
-  /** `body` is what is between `[` and `]`; every item is parsed (errors included). */
-  private classMatches(body: Chars, ch: string): boolean {
-    if (body.length === 0) this.fail('empty character class');
-    const negated = body[0] === '^';
-    let matched = false;
-    let i = negated ? 1 : 0;
-    const take = (): string => {
-      const c = body[i++];
-      if (c === undefined) this.fail('incomplete character class');
-      if (c !== '\\') return c;
-      const e = body[i++];
-      if (e === undefined) this.fail('trailing backslash in character class');
-      return e;
-    };
-    while (i < body.length) {
-      if (body[i] === '-') this.fail('range without a start');
-      const low = take();
-      let high = low;
-      if (body[i] === '-') {
-        i++;
-        if (i >= body.length) this.fail('range without an end');
-        if (body[i] === '-') this.fail('range without an end');
-        high = take();
-      }
-      if (codePoint(low) <= codePoint(ch) && codePoint(ch) <= codePoint(high)) {
-        matched = true;
-      }
-    }
-    return matched !== negated;
-  }
-}
-
-function codePoint(c: string): number {
-  return c.codePointAt(0) ?? -1;
+export function globMatch(
+  pattern: string,
+  name: string,
+  version: DoublestarVersion = DEFAULT_DOUBLESTAR
+): boolean {
+  return version === 'v1.1.1'
+    ? matchV111(pattern, name)
+    : matchV134(pattern, name);
 }
 
 /**
- * Compiles a Go RE2 expression as a JS RegExp with the same meaning on repository and tag
- * names, or throws: constructs that RE2 rejects (look-around, back-references) and RE2
- * constructs that JS lacks are refused rather than silently changed.
+ * Whether a filter looks written for a regex engine Harbor does not have (a hint for a
+ * plan warning, not a verdict): a `regex:` prefix, a leading `^` or `.*`, a trailing `$`,
+ * `.+`, or a regex escape such as `\.` or `\d`. Globs like `v1.*` and `[^a]` pass.
  */
-export function compileRe2(source: string, original = source): RegExp {
-  const fail = (reason: string): never => {
-    throw new PatternError(original, reason);
-  };
-  let flags = '';
-  let body = source;
-  // RE2 `(?flags)` at the start applies to the whole expression: map it to JS flags.
-  const leading = /^\(\?([imsU]+)\)/.exec(body);
-  if (leading?.[1] !== undefined) {
-    for (const f of leading[1]) {
-      if (f === 'U') fail('the RE2 flag U (ungreedy) has no JS equivalent');
-      if (!flags.includes(f)) flags += f;
-    }
-    body = body.slice(leading[0].length);
-  }
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < body.length; i++) {
-    const c = body.charAt(i);
-    const next = body.charAt(i + 1);
-    if (c === '\\') {
-      if (next === '') fail('trailing backslash');
-      if (!inClass && /[1-9]/.test(next)) fail('back-references are not RE2');
-      if (next === 'k' && !inClass) fail('back-references are not RE2');
-      if (next === 'A' && !inClass) {
-        out += '(?<![\\s\\S])';
-        i++;
-        continue;
-      }
-      if (next === 'z' && !inClass) {
-        out += '(?![\\s\\S])';
-        i++;
-        continue;
-      }
-      if ('QEpPCuc'.includes(next)) fail(`\\${next} is not supported`);
-      if (/[A-Za-z]/.test(next) && !'afnrtvdDsSwWbBx'.includes(next)) {
-        fail(`\\${next} is not an RE2 escape`);
-      }
-      if (next === 'x' && body.charAt(i + 2) === '{')
-        fail('\\x{...} is not supported');
-      out += c + next;
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === '[' && next === ':') fail('POSIX classes are not supported');
-      if (c === ']') inClass = false;
-      out += c;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      out += c;
-      // A leading `]` (or `^]`) is a literal in both dialects.
-      if (next === '^') {
-        out += next;
-        i++;
-      }
-      if (body.charAt(i + 1) === ']') {
-        out += '\\]';
-        i++;
-      }
-      continue;
-    }
-    if (c === '(' && next === '?') {
-      const rest = body.slice(i + 2);
-      if (rest.startsWith('P<')) {
-        out += '(?<';
-        i += 3;
-        continue;
-      }
-      if (rest.startsWith(':') || /^<[A-Za-z_]/.test(rest)) {
-        out += c;
-        continue;
-      }
-      if (/^(=|!|<=|<!)/.test(rest)) fail('look-around is not RE2');
-      fail(
-        'inline flags or groups other than (?:...) and (?P<name>...) are not supported'
-      );
-    }
-    if (c === '{') {
-      const rep = /^\{(\d+)(?:,(\d*))?\}/.exec(body.slice(i));
-      if (rep && (Number(rep[1]) > 1000 || Number(rep[2] ?? 0) > 1000)) {
-        fail('repeat count above 1000 is not RE2');
-      }
-    }
-    out += c;
-  }
-  try {
-    return new RegExp(out, flags);
-  } catch (err) {
-    return fail(err instanceof Error ? err.message : String(err));
-  }
+export function looksLikeRegex(pattern: string): boolean {
+  return (
+    pattern.startsWith('regex:') ||
+    pattern.startsWith('^') ||
+    pattern.startsWith('.*') ||
+    (pattern.endsWith('$') && !pattern.endsWith('\\$')) ||
+    pattern.includes('.+') ||
+    /\\[.dDwWsSbB]/.test(pattern)
+  );
 }
 
 /**

@@ -1,8 +1,9 @@
+import type { DoublestarVersion } from '../../../../lambdas/core/harbor/pattern';
 import {
   PatternError,
-  compileRe2,
   globMatch,
   isSpecificPathComponent,
+  looksLikeRegex,
   matchPattern,
 } from '../../../../lambdas/core/harbor/pattern';
 
@@ -199,62 +200,95 @@ describe('globMatch: harbor-semantics §5.4 rules', () => {
 });
 
 describe('matchPattern (Harbor util.Match)', () => {
+  // Harbor has no `regex:` prefix (it was proposed in goharbor/harbor#22162 and never
+  // merged): such a pattern is a glob of literal characters, in every version.
   it.each<[string, string, Outcome]>([
     ['', 'anything/at/all', true],
     ['', '', true],
     ['library/**', 'library/a', true],
-    // regex: is unanchored
-    ['regex:^v[0-9]+$', 'v12', true],
-    ['regex:^v[0-9]+$', 'v12-rc', false],
-    ['regex:rc', 'v1.0-rc1', true],
-    ['regex:library/ng', 'x/library/nginx', true],
-    ['regex:', 'whatever', true],
-    ['regex:^$', '', true],
-    ['regex:(?i)^LATEST$', 'latest', true],
-    ['regex:(?P<major>\\d+)\\.x', '12.x', true],
-    ['regex:\\Alib', 'library', true],
-    ['regex:\\Alib', 'xlib', false],
-    ['regex:nginx\\z', 'library/nginx', true],
-    ['regex:[]a]', ']', true],
-    ['regex:[^]a]', 'b', true],
-    ['regex:[^]a]', 'a', false],
-    // rejected: RE2 would not compile these
-    ['regex:(?<=v)1', 'v1', 'error'],
-    ['regex:(?<!v)1', '1', 'error'],
-    ['regex:v(?=1)', 'v1', 'error'],
-    ['regex:v(?!1)', 'v2', 'error'],
-    ['regex:(a)\\1', 'aa', 'error'],
-    ['regex:(?<n>a)\\k<n>', 'aa', 'error'],
-    ['regex:a{1001}', 'a', 'error'],
-    ['regex:(', 'a', 'error'],
-    ['regex:\\y', 'y', 'error'],
-    ['regex:(?U)a+', 'a', 'error'],
-    ['regex:a(?i)b', 'ab', 'error'],
-    ['regex:[[:alpha:]]', 'a', 'error'],
-    ['regex:\\pL', 'a', 'error'],
-  ])('Match(%j, %j) = %j', (pattern, s, want) => {
-    // Act
-    const got = outcome(() => matchPattern(pattern, s));
+    ['regex:^v1\\.', 'v1.2', false],
+    ['regex:^v1\\.', 'regex:^v1.', true],
+    ['regex:^v[0-9]+$', 'v12', false],
+    ['regex:rc', 'v1.0-rc1', false],
+    ['regex:rc', 'regex:rc', true],
+    ['regex:library/ng', 'regex:library/ng', true],
+    ['regex:library/ng', 'x/library/nginx', false],
+    ['regex:', 'whatever', false],
+    ['regex:.*', 'regex:.anything', true],
+    ['regex:(', 'regex:(', true],
+    ['regex:[', 'x', false],
+    ['regex:[', 'regex:x', 'error'],
+  ])('Match(%j, %j) = %j in both versions', (pattern, s, want) => {
+    for (const version of ['v1.1.1', 'v1.3.4'] as const) {
+      // Act
+      const got = outcome(() => matchPattern(pattern, s, version));
 
-    // Assert
-    expect(got).toBe(want);
+      // Assert
+      expect({ version, got }).toEqual({ version, got: want });
+    }
   });
 
-  it('names the offending pattern in the error', () => {
+  it.each<[string, string, Outcome, Outcome]>([
+    // v1.1.1 cuts the pattern on `/` first: a `/` inside braces breaks them
+    ['{library/nginx,team/redis}', 'library/nginx', 'error', true],
+    ['{library/nginx,team/redis}', 'team/redis', 'error', true],
+    // no nesting in v1.1.1: the group ends at the first `}`
+    ['v{1,2{0,1}}', 'v21', false, true],
+    ['v{1,2{0,1}}', 'v20', true, true],
+    ['v{1,2{0,1}}', 'v1}', true, false],
+    // a trailing empty alternative is dropped by v1.1.1
+    ['{latest,}', 'latest', true, true],
+    ['{latest,}', '', false, true],
+    ['1.{2,3}{.*,}', '1.2', false, true],
+    ['1.{2,3}{.*,}', '1.2.x', true, true],
+    ['{,x}', '', false, true],
+    // alike: the default is v1.3.4
+    ['library/{nginx,redis}', 'library/redis', true, true],
+    ['v[0-9]*', 'v7-beta', true, true],
+  ])('Match(%j, %j): v1.1.1 %j, v1.3.4 %j', (pattern, s, old, current) => {
+    // Act
+    const got = {
+      v111: outcome(() => matchPattern(pattern, s, 'v1.1.1')),
+      v134: outcome(() => matchPattern(pattern, s, 'v1.3.4')),
+      byDefault: outcome(() => matchPattern(pattern, s)),
+    };
+
+    // Assert
+    expect(got).toEqual({ v111: old, v134: current, byDefault: current });
+  });
+
+  it.each<DoublestarVersion>(['v1.1.1', 'v1.3.4'])(
+    'names the offending pattern in the error (%s)',
+    (version) => {
+      // Act / Assert
+      expect(() => matchPattern('v[x-]', 'vx', version)).toThrow(
+        /invalid pattern "v\[x-\]"/
+      );
+      expect(() => globMatch('[x-]', 'x', version)).toThrow(PatternError);
+    }
+  );
+});
+
+describe('looksLikeRegex', () => {
+  it.each<[string, boolean]>([
+    ['regex:^v1\\.', true],
+    ['regex:nginx', true],
+    ['^v1', true],
+    ['v1$', true],
+    ['.*-rc', true],
+    ['v1.+', true],
+    ['v1\\.2', true],
+    ['v\\d+', true],
+    ['', false],
+    ['v1.*', false],
+    ['library/**', false],
+    ['[^a]*', false],
+    ['{latest,stable}', false],
+    ['v1.{2,3}', false],
+    ['v\\$', false],
+  ])('%j → %s', (pattern, want) => {
     // Act / Assert
-    expect(() => matchPattern('regex:(?<=x)y', 'y')).toThrow(
-      /invalid pattern "regex:\(\?<=x\)y": look-around is not RE2/
-    );
-    expect(() => globMatch('[x-]', 'x')).toThrow(PatternError);
-  });
-
-  it('maps leading RE2 flags onto JS flags', () => {
-    // Act
-    const re = compileRe2('(?is)a.b');
-
-    // Assert
-    expect(re.flags).toBe('is');
-    expect(re.test('A\nB')).toBe(true);
+    expect(looksLikeRegex(pattern)).toBe(want);
   });
 });
 
