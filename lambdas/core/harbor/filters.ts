@@ -3,7 +3,13 @@
  * harbor adapter and `src/pkg/reg/filter` do it (harbor-semantics §5.2, §5.4).
  */
 import type { Accessory, HarborArtifact, PolicyFilter } from '../model';
+import type { DoublestarVersion } from './pattern';
 import { PatternError, matchPattern } from './pattern';
+
+/** How the filters are read: the doublestar the source Harbor links (default v1.3.4). */
+export interface FilterOptions {
+  doublestar?: DoublestarVersion;
+}
 
 /** A filter that Harbor would refuse to run: the whole execution fails. */
 export class FilterError extends Error {
@@ -40,9 +46,9 @@ interface Candidate {
   origin: Omit<SelectedArtifact, 'tags'>;
 }
 
-function match(pattern: string, s: string): boolean {
+function match(pattern: string, s: string, options: FilterOptions): boolean {
   try {
-    return matchPattern(pattern, s);
+    return matchPattern(pattern, s, options.doublestar);
   } catch (err) {
     if (err instanceof PatternError) {
       throw new FilterError(err.message, { cause: err });
@@ -71,14 +77,17 @@ function keep(decoration: PolicyFilter['decoration'], matched: boolean) {
  */
 export function filterRepositories(
   repositories: readonly string[],
-  filters: readonly PolicyFilter[]
+  filters: readonly PolicyFilter[],
+  options: FilterOptions = {}
 ): string[] {
   let kept = [...repositories];
   for (const filter of filters) {
     if (filter.type !== 'name') continue;
     const pattern = stringValue(filter);
     if (pattern === '') continue;
-    kept = kept.filter((repo) => keep(filter.decoration, match(pattern, repo)));
+    kept = kept.filter((repo) =>
+      keep(filter.decoration, match(pattern, repo, options))
+    );
   }
   return kept;
 }
@@ -130,16 +139,19 @@ function candidatesOf(artifacts: readonly HarborArtifact[]): Candidate[] {
 function applyTagFilter(
   candidates: Candidate[],
   pattern: string,
-  decoration: PolicyFilter['decoration']
+  decoration: PolicyFilter['decoration'],
+  options: FilterOptions
 ): Candidate[] {
   const out: Candidate[] = [];
   for (const c of candidates) {
     const forMatching = c.isAcc ? c.parentTags : c.tags;
     if (forMatching.length === 0) {
-      if (keep(decoration, match(pattern, ''))) out.push(c);
+      if (keep(decoration, match(pattern, '', options))) out.push(c);
       continue;
     }
-    const kept = forMatching.filter((t) => keep(decoration, match(pattern, t)));
+    const kept = forMatching.filter((t) =>
+      keep(decoration, match(pattern, t, options))
+    );
     if (kept.length === 0) continue;
     // Harbor copies a passing artifact without IsAcc/ParentTags: an accessory goes on with
     // its own tags, and a later tag filter sees those, not its subject's.
@@ -181,14 +193,20 @@ function applyLabelFilter(
  */
 export function filterArtifacts(
   artifacts: readonly HarborArtifact[],
-  filters: readonly PolicyFilter[]
+  filters: readonly PolicyFilter[],
+  options: FilterOptions = {}
 ): SelectedArtifact[] {
   let candidates = candidatesOf(artifacts);
   for (const filter of filters) {
     if (filter.type === 'tag') {
       const pattern = stringValue(filter);
       if (pattern !== '') {
-        candidates = applyTagFilter(candidates, pattern, filter.decoration);
+        candidates = applyTagFilter(
+          candidates,
+          pattern,
+          filter.decoration,
+          options
+        );
       }
     } else if (filter.type === 'label') {
       candidates = applyLabelFilter(candidates, filter);
@@ -204,7 +222,8 @@ export function filterArtifacts(
  */
 export function selectResources(
   artifacts: readonly HarborArtifact[],
-  filters: readonly PolicyFilter[]
+  filters: readonly PolicyFilter[],
+  options: FilterOptions = {}
 ): SelectedResource[] {
   const byRepo = new Map<string, HarborArtifact[]>();
   for (const a of artifacts) {
@@ -213,8 +232,13 @@ export function selectResources(
     else byRepo.set(a.repository, [a]);
   }
   const out: SelectedResource[] = [];
-  for (const repository of filterRepositories([...byRepo.keys()], filters)) {
-    const selected = filterArtifacts(byRepo.get(repository) ?? [], filters);
+  const repositories = filterRepositories([...byRepo.keys()], filters, options);
+  for (const repository of repositories) {
+    const selected = filterArtifacts(
+      byRepo.get(repository) ?? [],
+      filters,
+      options
+    );
     if (selected.length > 0) out.push({ repository, artifacts: selected });
   }
   return out;

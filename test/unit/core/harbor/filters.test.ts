@@ -33,8 +33,9 @@ describe('filterRepositories (name filters)', () => {
     // ANDed
     [[nameFilter('library/**'), nameFilter('**/nginx')], ['library/nginx']],
     [[nameFilter('{library,other}/*')], ['library/nginx', 'other/nginx']],
-    [[nameFilter('regex:^nginx')], ['nginx2/x']],
-    [[nameFilter('regex:nginx')], ['library/nginx', 'other/nginx', 'nginx2/x']],
+    // Harbor has no `regex:` prefix: these are globs of literal characters
+    [[nameFilter('regex:^nginx')], []],
+    [[nameFilter('regex:nginx')], []],
     // the filter code honours excludes although the API only allows it on tags/labels
     [
       [{ type: 'name', value: 'library/**', decoration: 'excludes' }],
@@ -69,6 +70,23 @@ describe('filterRepositories (name filters)', () => {
 
     // Act / Assert
     expect(filterRepositories(repos, filters)).toEqual([]);
+  });
+
+  it('reads the patterns with the doublestar of the source Harbor', () => {
+    // Arrange: v1.1.1 cuts the pattern on `/` before reading the braces
+    const filters = [nameFilter('{library/nginx,other/nginx}')];
+
+    // Act / Assert
+    expect(filterRepositories(repos, filters)).toEqual([
+      'library/nginx',
+      'other/nginx',
+    ]);
+    expect(
+      filterRepositories(repos, filters, { doublestar: 'v1.3.4' })
+    ).toEqual(['library/nginx', 'other/nginx']);
+    expect(() =>
+      filterRepositories(repos, filters, { doublestar: 'v1.1.1' })
+    ).toThrow(FilterError);
   });
 
   it('rejects a label-list value on a name filter', () => {
@@ -152,13 +170,41 @@ describe('filterArtifacts: tag filter', () => {
       [[d('a'), ['v1.1'], false]],
     ],
     [
-      'regex: unanchored',
+      'regex: is a literal glob (Harbor has no regex filters): it matches nothing',
       [tagFilter('regex:\\.1$')],
-      [[d('a'), ['v1.1'], false]],
+      [],
+    ],
+    [
+      'regex: is a literal glob: excluding it keeps everything',
+      [tagFilter('regex:\\.1$', 'excludes')],
+      [
+        [d('a'), ['v1.0', 'v1.1', 'latest'], false],
+        [d('b'), ['dev'], false],
+        [d('c'), [], false],
+      ],
     ],
   ])('%s', (_title, filters, want) => {
     // Act / Assert
     expect(brief(filters)).toEqual(want);
+  });
+
+  it('reads the patterns with the doublestar of the source Harbor', () => {
+    // Arrange: v1.1.1 drops the trailing empty alternative, so untagged `c` fails it
+    const filters = [tagFilter('{latest,}')];
+    const digests = (version?: 'v1.1.1' | 'v1.3.4') =>
+      filterArtifacts(
+        REPO,
+        filters,
+        version === undefined ? undefined : { doublestar: version }
+      ).map((s) => [s.digest, s.tags]);
+
+    // Act / Assert
+    expect(digests()).toEqual([
+      [d('a'), ['latest']],
+      [d('c'), []],
+    ]);
+    expect(digests('v1.3.4')).toEqual(digests());
+    expect(digests('v1.1.1')).toEqual([[d('a'), ['latest']]]);
   });
 
   it('fails when a tag reaches a malformed pattern', () => {
@@ -363,6 +409,33 @@ describe('selectResources', () => {
           [d('a2'), ['v2']],
         ],
       ],
+    ]);
+  });
+
+  it('passes the doublestar version to both the name and the tag filters', () => {
+    // Arrange
+    const artifacts = [
+      art('lib/a', 'a1', ['v1']),
+      art('lib/a', 'a2', []),
+      art('lib/b', 'b1', ['v1']),
+    ];
+    const filters = [nameFilter('{lib/a,other/x}'), tagFilter('{v1,}')];
+    const brief = (version: 'v1.1.1' | 'v1.3.4') =>
+      selectResources(artifacts, filters, { doublestar: version }).map((r) => [
+        r.repository,
+        r.artifacts.map((a) => a.digest),
+      ]);
+
+    // Act / Assert
+    expect(brief('v1.3.4')).toEqual([['lib/a', [d('a1'), d('a2')]]]);
+    expect(() => brief('v1.1.1')).toThrow(FilterError);
+    expect(
+      selectResources(artifacts, [tagFilter('{v1,}')], {
+        doublestar: 'v1.1.1',
+      }).map((r) => [r.repository, r.artifacts.map((a) => a.digest)])
+    ).toEqual([
+      ['lib/a', [d('a1')]],
+      ['lib/b', [d('b1')]],
     ]);
   });
 });
