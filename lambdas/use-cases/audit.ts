@@ -3,11 +3,9 @@ import { diffContextFor, diffShard } from '../core/inventory/diff';
 import { selectPolicies } from '../core/inventory/discover';
 import type { PolicyAssignment } from '../core/inventory/discover';
 import { errorMessage } from '../core/errors';
-import { assessReplication } from '../core/replication/health';
-import type {
-  ReplicationDeps,
-  ReplicationSettings,
-} from '../core/replication/health';
+import { assessReplication } from './replication';
+import type { ReplicationDeps } from './replication';
+import type { ReplicationSettings } from '../core/replication/settings';
 import { inventoryProjects, resolveProjects } from './inventory';
 import type { ProjectScope } from './inventory';
 import { mapWithConcurrency } from './limit';

@@ -1,4 +1,4 @@
-import { renderReplicationSummary } from '../../core/replication/health';
+import { renderReplicationSummary } from '../../core/report/render/replication';
 import { renderSummary } from '../../core/report/render/summary';
 import { runAuditJob } from '../../use-cases/audit-job';
 import type { ExitCode } from '../exit-codes';
