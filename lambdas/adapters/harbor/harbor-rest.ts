@@ -27,7 +27,8 @@ export class HarborRest {
   readonly http: HttpClient;
   readonly prefix: string;
   private readonly authorization: string | undefined;
-  private readonly pageSize: number;
+  /** Rows per page of a listing, within Harbor's 1..100. */
+  readonly pageSize: number;
 
   constructor(opts: HarborRestOptions) {
     this.http = opts.http;
@@ -53,6 +54,30 @@ export class HarborRest {
         ...(this.authorization ? { authorization: this.authorization } : {}),
         ...headers,
       },
+    });
+  }
+
+  /**
+   * A POST or PUT under /api/v2.0 with the same credentials; `json` becomes the body. Sent
+   * once: the HTTP client retries GET and HEAD only, and a write that got no answer may
+   * have happened.
+   */
+  async write(
+    method: 'POST' | 'PUT',
+    path: string,
+    accept: readonly number[],
+    json?: unknown
+  ): Promise<HttpResponse> {
+    return this.http.request({
+      method,
+      path: `${this.prefix}${path}`,
+      accept,
+      headers: {
+        accept: 'application/json',
+        ...(this.authorization ? { authorization: this.authorization } : {}),
+        ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
     });
   }
 

@@ -10,10 +10,9 @@ import type {
   StopExecutionResult,
   TaskStatus,
 } from '../../core/ports';
-import { parseJsonBody } from '../http/parse';
-import { basicAuthorization } from '../http/pool';
-import type { HttpClient, HttpResponse } from '../http/pool';
-import type { Credentials } from '../secrets/credentials';
+import type { HttpResponse } from '../http/pool';
+import { HarborRest } from './harbor-rest';
+import type { HarborRestOptions } from './harbor-rest';
 import {
   replicationExecutionSchema,
   replicationTaskSchema,
@@ -24,15 +23,7 @@ import type {
 } from './replication-schemas';
 
 /** Options of a replication client. */
-export interface ReplicationClientOptions {
-  /** The client of the Harbor's origin (see createHttpClient). */
-  http: HttpClient;
-  /** The Harbor's URL as configured; a path prefix (behind a proxy) is kept. */
-  baseUrl: string;
-  /** Anonymous when absent. */
-  credentials?: Credentials;
-  /** Harbor rejects more than 100. @default 100 */
-  pageSize?: number;
+export interface ReplicationClientOptions extends HarborRestOptions {
   /** Pages read at most per listing, a bound on event-based policies' histories. @default 20 */
   maxPages?: number;
 }
@@ -102,25 +93,23 @@ function refusalDetail(res: HttpResponse): string {
 
 /**
  * Harbor's replication executions, tasks and logs (harbor-semantics §4), and starting and
- * stopping executions. POST and PUT are never retried (the HTTP client retries GET and
- * HEAD only): a start that got no answer may have happened.
+ * stopping executions, over {@link HarborRest}. POST and PUT are never retried (the HTTP
+ * client retries GET and HEAD only): a start that got no answer may have happened.
+ *
+ * Listings page by explicit page numbers, not HarborRest.listAll: executions are read
+ * newest first and stop early at `since` or `limit`, and both listings are bounded by
+ * `maxPages` rather than required complete.
  */
 export class HarborReplicationClient
   implements HarborReplicationApi, HarborReplicationControl
 {
-  private readonly http: HttpClient;
-  private readonly prefix: string;
-  private readonly authorization: string | undefined;
+  private readonly rest: HarborRest;
   private readonly pageSize: number;
   private readonly maxPages: number;
 
   constructor(opts: ReplicationClientOptions) {
-    this.http = opts.http;
-    this.prefix = `${new URL(opts.baseUrl).pathname.replace(/\/+$/, '')}/api/v2.0`;
-    this.authorization = opts.credentials
-      ? basicAuthorization(opts.credentials.username, opts.credentials.password)
-      : undefined;
-    this.pageSize = Math.min(100, Math.max(1, opts.pageSize ?? 100));
+    this.rest = new HarborRest(opts);
+    this.pageSize = this.rest.pageSize;
     this.maxPages = Math.max(1, opts.maxPages ?? 20);
   }
 
@@ -147,14 +136,10 @@ export class HarborReplicationClient
       });
       if (query.status) params.set('status', query.status);
       if (query.trigger) params.set('trigger', query.trigger);
-      const res = await this.get(
+      const res = await this.rest.get(
         `/replication/executions?${params.toString()}`
       );
-      const rows = parseJsonBody(
-        res,
-        z.array(replicationExecutionSchema),
-        this.http.service
-      );
+      const rows = this.rest.parse(res, z.array(replicationExecutionSchema));
       let reachedSince = false;
       for (const row of rows) {
         if (seen.has(row.id)) continue;
@@ -181,10 +166,8 @@ export class HarborReplicationClient
   }
 
   async getExecution(id: number): Promise<ReplicationExecution> {
-    const res = await this.get(`/replication/executions/${id.toString()}`);
-    return toExecution(
-      parseJsonBody(res, replicationExecutionSchema, this.http.service)
-    );
+    const res = await this.rest.get(`/replication/executions/${id.toString()}`);
+    return toExecution(this.rest.parse(res, replicationExecutionSchema));
   }
 
   async listTasks(
@@ -200,14 +183,10 @@ export class HarborReplicationClient
         page_size: String(this.pageSize),
       });
       if (status) params.set('status', status);
-      const res = await this.get(
+      const res = await this.rest.get(
         `/replication/executions/${executionId.toString()}/tasks?${params.toString()}`
       );
-      const rows = parseJsonBody(
-        res,
-        z.array(replicationTaskSchema),
-        this.http.service
-      );
+      const rows = this.rest.parse(res, z.array(replicationTaskSchema));
       for (const row of rows) {
         if (seen.has(row.id)) continue;
         seen.add(row.id);
@@ -224,30 +203,28 @@ export class HarborReplicationClient
   }
 
   async getTaskLog(executionId: number, taskId: number): Promise<string> {
-    const res = await this.get(
+    const res = await this.rest.get(
       `/replication/executions/${executionId.toString()}/tasks/${taskId.toString()}/log`,
-      'text/plain'
+      [200],
+      { accept: 'text/plain' }
     );
     return res.body.toString('utf8');
   }
 
   async startExecution(policyId: number): Promise<StartExecutionResult> {
-    const res = await this.http.request({
-      method: 'POST',
-      path: `${this.prefix}/replication/executions`,
-      accept: [201, ...REFUSALS],
-      headers: this.headers('application/json', {
-        'content-type': 'application/json',
-      }),
-      body: JSON.stringify({ policy_id: policyId }),
-    });
+    const res = await this.rest.write(
+      'POST',
+      '/replication/executions',
+      [201, ...REFUSALS],
+      { policy_id: policyId }
+    );
     if (res.status === 201) {
       const location = res.headers.location;
       const text = Array.isArray(location) ? location[0] : location;
       const match = /\/replication\/executions\/(\d+)\/?$/.exec(text ?? '');
       if (text !== undefined && !match) {
         throw new UpstreamSchemaError({
-          service: this.http.service,
+          service: this.rest.http.service,
           method: 'POST',
           path: res.path,
           problems: ['Location: does not name a replication execution'],
@@ -261,12 +238,11 @@ export class HarborReplicationClient
   }
 
   async stopExecution(executionId: number): Promise<StopExecutionResult> {
-    const res = await this.http.request({
-      method: 'PUT',
-      path: `${this.prefix}/replication/executions/${executionId.toString()}`,
-      accept: [200, ...REFUSALS],
-      headers: this.headers('application/json'),
-    });
+    const res = await this.rest.write(
+      'PUT',
+      `/replication/executions/${executionId.toString()}`,
+      [200, ...REFUSALS]
+    );
     if (res.status === 200) return { outcome: 'stopped' };
     return this.refusal(res);
   }
@@ -281,24 +257,5 @@ export class HarborReplicationClient
       return { outcome: 'permission-denied', detail };
     }
     return { outcome: 'rejected', status: res.status, detail };
-  }
-
-  private headers(
-    accept: string,
-    extra: Record<string, string> = {}
-  ): Record<string, string> {
-    return {
-      accept,
-      ...(this.authorization ? { authorization: this.authorization } : {}),
-      ...extra,
-    };
-  }
-
-  private get(path: string, accept = 'application/json') {
-    return this.http.request({
-      method: 'GET',
-      path: `${this.prefix}${path}`,
-      headers: this.headers(accept),
-    });
   }
 }
