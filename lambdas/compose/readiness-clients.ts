@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AuditTarget } from '../use-cases/audit';
-import type { HarborMetadataApi } from '../core/metadata/drift';
 import { ConfigError, errorMessage } from '../core/errors';
-import type { ReadinessTarget } from '../use-cases/readiness';
+import type { HarborReadApi, ReadinessTarget } from '../use-cases/readiness';
 import { HarborMetadataClient } from '../adapters/harbor/metadata-client';
 import { createHttpClient } from '../adapters/http/pool';
 import type { HttpClient } from '../adapters/http/pool';
@@ -17,7 +16,7 @@ import type {
 
 /** What readiness needs beyond the audit's clients; close() releases its pools. */
 export interface ReadinessClients {
-  primaryMetadata: HarborMetadataApi;
+  primaryMetadata: HarborReadApi;
   /** The audit's targets, each with its metadata client, registry client and TLS probe. */
   targets: ReadinessTarget[];
   close(): Promise<void>;

@@ -7,6 +7,29 @@ import type {
   ReplicationPolicy,
 } from './model';
 import type { Report, ReportKind } from './report/schema';
+import type {
+  AuditLogSummary,
+  ConfigValues,
+  MetaAllowlist,
+  MetaGroup,
+  MetaLabel,
+  MetaMember,
+  MetaProject,
+  MetaQuota,
+  MetaRegistry,
+  MetaReplicationRule,
+  MetaRetention,
+  MetaRobot,
+  MetaRule,
+  MetaScanner,
+  MetaUser,
+  MetaWebhook,
+} from './metadata/types';
+import type {
+  HarborHealth,
+  HarborSystemInfo,
+  StorageVolumes,
+} from './readiness/probes';
 
 /**
  * Who the credentials authenticate as (Harbor's GET /users/current: 200 user, 412 robot,
@@ -229,4 +252,43 @@ export interface HarborReplicationControl {
 export interface ReplicationEndpoint {
   read: HarborReplicationApi;
   control: HarborReplicationControl;
+}
+
+// --- metadata drift and readiness probes ---
+
+/**
+ * The metadata side of a Harbor's API v2.0 (harbor-semantics §6), one call per category read
+ * (core/metadata/categories). Each method returns the complete answer or throws; no method
+ * ever returns a secret.
+ */
+export interface HarborMetadataApi {
+  configurations(): Promise<ConfigValues>;
+  users(): Promise<MetaUser[]>;
+  userGroups(): Promise<MetaGroup[]>;
+  projects(): Promise<MetaProject[]>;
+  members(project: MetaProject): Promise<MetaMember[]>;
+  /** System robots. */
+  systemRobots(): Promise<MetaRobot[]>;
+  projectRobots(project: MetaProject): Promise<MetaRobot[]>;
+  globalLabels(): Promise<MetaLabel[]>;
+  projectLabels(project: MetaProject): Promise<MetaLabel[]>;
+  /** null when the project has no retention policy. */
+  retention(project: MetaProject): Promise<MetaRetention | null>;
+  immutableRules(project: MetaProject): Promise<MetaRule[]>;
+  quotas(): Promise<MetaQuota[]>;
+  webhooks(project: MetaProject): Promise<MetaWebhook[]>;
+  /** The scanner a project uses (its name), null when none. */
+  projectScanner(project: MetaProject): Promise<string | null>;
+  scanners(): Promise<MetaScanner[]>;
+  systemCveAllowlist(): Promise<MetaAllowlist>;
+  registries(): Promise<MetaRegistry[]>;
+  replicationRules(): Promise<MetaReplicationRule[]>;
+  auditLogSummary(): Promise<AuditLogSummary>;
+}
+
+/** What readiness probes on a Harbor beyond its metadata. Each method throws when unanswered. */
+export interface HarborProbeApi {
+  health(): Promise<HarborHealth>;
+  systemInfo(): Promise<HarborSystemInfo>;
+  storage(): Promise<StorageVolumes>;
 }

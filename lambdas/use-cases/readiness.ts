@@ -2,50 +2,54 @@
  * The failover readiness use case: runs the inventory audit, then checks each target for
  * what a failover needs, and assembles a `kind: readiness` report (same schema as the audit).
  */
-import { z } from 'zod';
 import { runAudit } from './audit';
 import type { AuditDeps, AuditInput, AuditTarget } from './audit';
-import { collectMetadata, diffMetadata } from '../core/metadata/drift';
-import type {
-  DriftResult,
-  HarborMetadataApi,
-  HarborSystemInfo,
-  MetadataSnapshot,
-} from '../core/metadata/drift';
+import { collectMetadata } from './collect-metadata';
+import { diffMetadata } from '../core/metadata/diff';
+import type { DriftResult } from '../core/metadata/diff';
+import type { MetadataSnapshot } from '../core/metadata/snapshot';
+import type { HarborSystemInfo } from '../core/readiness/probes';
 import { AuthError, errorMessage } from '../core/errors';
-import type { Clock, RegistryApi } from '../core/ports';
+import type {
+  Clock,
+  HarborMetadataApi,
+  HarborProbeApi,
+  RegistryApi,
+} from '../core/ports';
+import { CHECK_IDS, DEFAULT_THRESHOLDS } from '../core/readiness/checklist';
+import type {
+  CheckItem,
+  Observed,
+  ReadinessThresholds,
+} from '../core/readiness/checklist';
 import {
-  CHECK_IDS,
-  DEFAULT_THRESHOLDS,
   checkAuditAge,
   checkCoverage,
   checkDrift,
   checkExposure,
+  checkReplication,
+} from '../core/readiness/checks';
+import type { ReplicationSignals } from '../core/readiness/checks';
+import {
   checkHarborHealth,
   checkReachable,
-  checkReplication,
   checkStorage,
   checkTls,
   checkVersionSkew,
-  readinessVerdict,
-} from '../core/readiness/checks';
+} from '../core/readiness/endpoint-checks';
 import type {
   CertificateInfo,
-  CheckItem,
-  Observed,
   ReachResult,
-  ReadinessThresholds,
-  ReplicationSignals,
-} from '../core/readiness/checks';
+} from '../core/readiness/endpoint-checks';
 import type { Report, TargetReport, Verdict } from '../core/report/schema';
 import { lastCompleteAudit, rpoTrend } from '../core/inventory/trend';
-import { worstVerdict } from '../core/readiness/verdict';
+import { readinessVerdict, worstVerdict } from '../core/readiness/verdict';
 
 /** A target as readiness reaches it: the audit's view plus what the checks need. */
 export interface ReadinessTarget extends AuditTarget {
   verifyTls: boolean;
-  /** Harbor targets: the metadata side of the API. */
-  metadata?: HarborMetadataApi;
+  /** Harbor targets: the metadata side of the API and the readiness probes. */
+  metadata?: HarborReadApi;
   /** Plain registries: the distribution API (reachability, credentials). */
   registry?: RegistryApi;
   /** https targets: the certificate the endpoint presents. */
@@ -55,8 +59,11 @@ export interface ReadinessTarget extends AuditTarget {
 /** The ports of a readiness run: the audit's, plus metadata and probes. */
 export interface ReadinessDeps extends AuditDeps {
   targets: readonly ReadinessTarget[];
-  primaryMetadata: HarborMetadataApi;
+  primaryMetadata: HarborReadApi;
 }
+
+/** What readiness reads from a Harbor: its metadata and its probes (health, version, storage). */
+export type HarborReadApi = HarborMetadataApi & HarborProbeApi;
 
 /** What one readiness run is asked to do. */
 export interface ReadinessInput extends AuditInput {
@@ -160,7 +167,7 @@ async function assessTarget(ctx: TargetContext): Promise<TargetReport> {
   if (target.kind === 'harbor') {
     const api = target.metadata;
     const harborRead = async <T>(
-      read: (m: HarborMetadataApi) => Promise<T>
+      read: (m: HarborReadApi) => Promise<T>
     ): Promise<Observed<T>> =>
       !reach.ok || !api ? unreachable() : observe(() => read(api));
     const health = await harborRead((m) => m.health());
@@ -302,30 +309,13 @@ async function reachTarget(target: ReadinessTarget): Promise<ReachResult> {
 }
 
 /**
- * The replication health data of a target's audit (issue 5: `replication.health`), read
- * through a narrow schema so that readiness depends only on the fields it uses.
+ * The replication health data of a target's audit (issue 5: `replication.health`); null in
+ * reports written before health checks existed.
  */
-const healthDataSchema = z.array(
-  z.object({
-    policyName: z.string(),
-    enabled: z.boolean().optional(),
-    status: z.string().optional(),
-    latestExecution: z
-      .object({
-        status: z.string(),
-        startTime: z.string().optional(),
-        endTime: z.string().optional(),
-      })
-      .optional(),
-    problems: z.array(z.object({ kind: z.string(), message: z.string() })),
-  })
-);
-
-function healthData(t: TargetReport): z.output<typeof healthDataSchema> | null {
-  const raw = (t.replication as { health?: unknown }).health;
-  if (raw === undefined) return null;
-  const parsed = healthDataSchema.safeParse(raw);
-  return parsed.success ? parsed.data : null;
+function healthData(
+  t: TargetReport
+): NonNullable<TargetReport['replication']['health']> | null {
+  return t.replication.health ?? null;
 }
 
 /** Failing, stuck, overdue and disabled policies; null without health data. */

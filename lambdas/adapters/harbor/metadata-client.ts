@@ -3,9 +3,6 @@ import { z } from 'zod';
 import type {
   AuditLogSummary,
   ConfigValues,
-  HarborHealth,
-  HarborMetadataApi,
-  HarborSystemInfo,
   MetaAllowlist,
   MetaGroup,
   MetaLabel,
@@ -20,9 +17,13 @@ import type {
   MetaScanner,
   MetaUser,
   MetaWebhook,
+} from '../../core/metadata/types';
+import type { HarborMetadataApi, HarborProbeApi } from '../../core/ports';
+import type {
+  HarborHealth,
+  HarborSystemInfo,
   StorageVolumes,
-} from '../../core/metadata/drift';
-import { roleName } from '../../core/metadata/drift';
+} from '../../core/readiness/probes';
 import type { HttpClient } from '../http/pool';
 import type { Credentials } from '../secrets/credentials';
 import { HarborRest, totalCount } from './harbor-rest';
@@ -66,11 +67,12 @@ export function sha256Hex(value: string): string {
 }
 
 /**
- * The metadata side of a Harbor's API v2.0 (HarborMetadataApi, harbor-semantics §6). Lists
+ * The metadata side of a Harbor's API v2.0 (HarborMetadataApi, harbor-semantics §6) and the
+ * readiness probes (HarborProbeApi: health, system info, storage). Lists
  * follow pagination to the end or throw. Never returns a secret: robot and registry secrets
  * are not parsed, secret configuration keys are dropped, webhook auth headers are hashed.
  */
-export class HarborMetadataClient implements HarborMetadataApi {
+export class HarborMetadataClient implements HarborMetadataApi, HarborProbeApi {
   private readonly rest: HarborRest;
 
   constructor(opts: MetadataClientOptions) {
@@ -441,4 +443,16 @@ export function canonicalJson(value: unknown): string {
   // undefined itself, which the types do not say.
   const text = JSON.stringify(sort(value)) as string | undefined;
   return text ?? 'null';
+}
+
+/** Role names by Harbor's role id (for responses that omit `role_name`). */
+function roleName(roleId: number): string {
+  const names: Record<number, string> = {
+    1: 'projectAdmin',
+    2: 'developer',
+    3: 'guest',
+    4: 'maintainer',
+    5: 'limitedGuest',
+  };
+  return names[roleId] ?? `role-${String(roleId)}`;
 }

@@ -1,5 +1,5 @@
 import { connect, rootCertificates } from 'node:tls';
-import type { CertificateInfo } from '../../core/readiness/checks';
+import type { CertificateInfo } from '../../core/readiness/endpoint-checks';
 
 /** Options of a certificate probe. */
 export interface PeerCertificateOptions {

@@ -1,3 +1,4 @@
+import { canonicalUrl } from '../harbor/urls';
 import type { ReplicationPolicy } from '../model';
 
 /** A configured target, as discovery needs it. */
@@ -23,24 +24,6 @@ export interface PolicySelection {
   warnings: string[];
   /** Problems that leave part of the expected set unknown (a named policy that is absent...). */
   errors: string[];
-}
-
-/**
- * Canonical form of a registry URL for comparison: lower-case scheme and host, no default
- * port, no trailing slash. Harbor stores endpoint URLs as typed by an admin.
- */
-export function canonicalUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const defaultPort =
-      (u.protocol === 'https:' && u.port === '443') ||
-      (u.protocol === 'http:' && u.port === '80');
-    const host = defaultPort ? u.hostname : u.host;
-    const path = u.pathname.replace(/\/+$/, '');
-    return `${u.protocol}//${host.toLowerCase()}${path}`;
-  } catch {
-    return url.trim().replace(/\/+$/, '').toLowerCase();
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { FindingCounts, Verdict } from '../report/schema';
+import type { CheckItem } from './checklist';
 
 /** Everything the audit verdict of one target depends on. */
 export interface AuditVerdictInput {
@@ -52,4 +53,15 @@ export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
   let worst: Verdict = 'READY';
   for (const v of verdicts) if (SEVERITY[v] > SEVERITY[worst]) worst = v;
   return worst;
+}
+
+/**
+ * The verdict of a checklist: NOT_READY on any fail; UNKNOWN when a required item could not
+ * be seen (never a false green); DEGRADED on any warn; READY when every item passed.
+ */
+export function readinessVerdict(items: readonly CheckItem[]): Verdict {
+  if (items.some((i) => i.status === 'fail')) return 'NOT_READY';
+  if (items.some((i) => i.status === 'unknown' && i.required)) return 'UNKNOWN';
+  if (items.some((i) => i.status === 'warn')) return 'DEGRADED';
+  return 'READY';
 }

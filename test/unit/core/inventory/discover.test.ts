@@ -1,7 +1,4 @@
-import {
-  canonicalUrl,
-  selectPolicies,
-} from '../../../../lambdas/core/inventory/discover';
+import { selectPolicies } from '../../../../lambdas/core/inventory/discover';
 import { endpoint, policy } from '../../../helpers/policy-fixture';
 
 const targets = [
@@ -13,24 +10,6 @@ const targets = [
   { name: 'dr', url: 'https://harbor-dr.example.com', kind: 'harbor' as const },
 ];
 const primaryUrl = 'https://harbor.example.com';
-
-describe('canonicalUrl', () => {
-  it.each([
-    ['https://Registry.Example.com/', 'https://registry.example.com'],
-    ['https://registry.example.com:443', 'https://registry.example.com'],
-    ['http://registry.example.com:80/', 'http://registry.example.com'],
-    ['http://127.0.0.1:5000', 'http://127.0.0.1:5000'],
-    ['https://registry.example.com:8443/', 'https://registry.example.com:8443'],
-  ])('%s → %s', (input, expected) => {
-    expect(canonicalUrl(input)).toBe(expected);
-  });
-
-  it('keeps http and https apart', () => {
-    expect(canonicalUrl('http://r.example.com')).not.toBe(
-      canonicalUrl('https://r.example.com')
-    );
-  });
-});
 
 describe('selectPolicies', () => {
   it('auto: takes enabled push policies whose destination is a target, however the URL is spelt', () => {

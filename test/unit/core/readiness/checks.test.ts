@@ -1,21 +1,23 @@
-import type { DriftResult } from '../../../../lambdas/core/metadata/drift';
+import type { DriftResult } from '../../../../lambdas/core/metadata/diff';
+import type {
+  CheckItem,
+  CheckStatus,
+} from '../../../../lambdas/core/readiness/checklist';
 import {
   checkAuditAge,
   checkCoverage,
   checkDrift,
   checkExposure,
+  checkReplication,
+} from '../../../../lambdas/core/readiness/checks';
+import {
   checkHarborHealth,
   checkReachable,
-  checkReplication,
   checkStorage,
   checkTls,
   checkVersionSkew,
-  readinessVerdict,
-} from '../../../../lambdas/core/readiness/checks';
-import type {
-  CheckItem,
-  CheckStatus,
-} from '../../../../lambdas/core/readiness/checks';
+} from '../../../../lambdas/core/readiness/endpoint-checks';
+import { readinessVerdict } from '../../../../lambdas/core/readiness/verdict';
 import type { TargetReport } from '../../../../lambdas/core/report/schema';
 import { targetReport } from '../../../helpers/report-fixture';
 
