@@ -3,8 +3,7 @@
  * different auth setting locks people out after a failover.
  */
 import { defineCategory, system } from '../category';
-import type { DriftItemOf } from '../types';
-import type { ConfigValues } from '../types';
+import type { ConfigValues, DriftItemOf } from '../types';
 
 /** Configuration keys of authentication. */
 const AUTH_KEY =
