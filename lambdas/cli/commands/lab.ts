@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { startDemoLab } from '../../../lab/index';
+// Types only: the lab and its devDependencies load when `harbor-dr lab` runs, never before.
+import type * as LabModule from '../../../lab/index';
 import type { Lab } from '../../../lab/index';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
@@ -32,6 +33,7 @@ export async function labCommand(
   options: LabOptions,
   io: CliIo
 ): Promise<ExitCode> {
+  const { startDemoLab } = loadLab();
   const lab = await startDemoLab(
     options.portBase !== undefined ? { portBase: options.portBase } : {}
   );
@@ -46,4 +48,13 @@ export async function labCommand(
     await lab.stop();
   }
   return EXIT.OK;
+}
+
+/**
+ * The lab, loaded on first use. `require`, not `import()`: tsx (the bin) and jest hook
+ * CommonJS loading only, and a static import would load the lab with every command.
+ */
+function loadLab(): typeof LabModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../../../lab/index') as typeof LabModule;
 }

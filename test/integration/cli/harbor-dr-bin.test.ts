@@ -1,12 +1,20 @@
 import { spawnSync } from 'node:child_process';
+import { version } from '../../../package.json';
 
 // The installed command, as operators run it: `npx harbor-dr ...` through the bin shim.
 function harborDr(...args: string[]) {
-  return spawnSync(process.execPath, ['bin/harbor-dr-cli.js', ...args], {
+  return node('bin/harbor-dr-cli.js', ...args);
+}
+
+function node(...args: string[]) {
+  return spawnSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: 60_000,
   });
 }
+
+// Preloaded: loading anything under lab/ (or bcryptjs) fails the process.
+const FORBID_LAB = ['-r', './test/integration/cli/forbid-lab.js'];
 
 describe('the harbor-dr command', () => {
   it.each([
@@ -35,4 +43,34 @@ describe('the harbor-dr command', () => {
     expect(run.status).toBe(3);
     expect(run.stderr).toContain('targets[0].kind');
   }, 60_000);
+});
+
+describe('commands other than lab never load the lab', () => {
+  it('the guard fails a process that loads the lab', () => {
+    const run = node(
+      ...FORBID_LAB,
+      '-e',
+      "require('tsx/cjs/api').register(); require('./lambdas/cli/commands/lab.ts').labCommand({ dir: '.lab', until: Promise.resolve() }, { out() {}, err() {} })"
+    );
+
+    expect(run.stderr).toContain('lab loaded: ');
+    expect(run.status).not.toBe(0);
+  }, 60_000);
+
+  it.each([
+    [['--version'], version],
+    [['--help'], 'Usage: harbor-dr'],
+    [['lab', '--help'], 'Usage: harbor-dr lab'],
+    [['validate-config', '-c', 'examples/minimal.json'], 'valid'],
+  ])(
+    'harbor-dr %j',
+    (args, shown) => {
+      const run = node(...FORBID_LAB, 'bin/harbor-dr-cli.js', ...args);
+
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(shown);
+    },
+    60_000
+  );
 });
