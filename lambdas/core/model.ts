@@ -13,6 +13,21 @@ import type {
 /** A configured registry that receives replicas. */
 export type TargetKind = 'harbor' | 'distribution';
 
+/**
+ * What the core needs to know of a target's kind, so that it never asks for the kind: each
+ * kind's driver (compose/drivers) sets them, and the target carries them.
+ */
+export interface TargetTraits {
+  /** Harbor's adapter type for the target, for a policy whose destination names none. */
+  registryType: 'harbor' | 'docker-registry';
+  /** No push times on the target: replication delays come from when a run first saw a ref. */
+  firstSeenDelays: boolean;
+  /** The target has a Harbor API: its own policies, identity, health and metadata. */
+  harborApi: boolean;
+  /** How an index's children are seen: among its references (Harbor API), or as served. */
+  indexChildren: 'references' | 'served';
+}
+
 /** A registry endpoint as the primary Harbor knows it (Harbor API: Registry). */
 export interface RegistryEndpoint {
   /** 0 for the local Harbor itself. */

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { version } from '../../package.json';
-import type { AuditJobInput, JobDeps, JobResult } from '../use-cases/audit-job';
+import type { Job } from '../use-cases/job';
 import { logger, metrics, recordReportMetrics } from '../shared/observability';
 import { summarize, type RunSummary } from './summary';
 import {
@@ -10,12 +10,6 @@ import {
   parseRunEvent,
 } from './runtime';
 
-/** A job of the same shape as runAuditJob (audit, readiness). */
-export type RunJob = (
-  deps: JobDeps,
-  input: AuditJobInput
-) => Promise<JobResult>;
-
 /**
  * A thin Lambda handler for one use case: the runtime (config, clients) is built once per
  * container, the event is validated, the job runs within the Lambda's remaining time, and a
@@ -23,7 +17,7 @@ export type RunJob = (
  */
 export function createRunHandler(
   useCase: 'audit' | 'readiness',
-  job: RunJob
+  job: Job
 ): (event: unknown, context: Context) => Promise<RunSummary> {
   // Module scope of the caller: a bad deploy fails at cold start; warm starts reuse clients.
   const runtime = loadRuntime(process.env);

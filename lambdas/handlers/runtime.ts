@@ -5,7 +5,7 @@ import { S3ReportStore } from '../adapters/aws/s3-report-store';
 import { SnsNotifier } from '../adapters/aws/sns-notifier';
 import { createCredentialsResolver } from '../adapters/secrets/credentials';
 import { ConfigError } from '../core/errors';
-import type { JobDeps } from '../use-cases/audit-job';
+import type { JobDeps } from '../use-cases/job';
 import {
   describeIssues,
   parseConfig,

@@ -1,4 +1,4 @@
-import type { JobResult } from '../use-cases/audit-job';
+import type { JobResult } from '../use-cases/job';
 
 /** What a handler returns: small, and where the full report is. */
 export interface RunSummary {

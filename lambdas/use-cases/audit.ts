@@ -14,6 +14,7 @@ import type {
   ProjectInventory,
   ReplicationPolicy,
   TargetKind,
+  TargetTraits,
   UnobservedRepository,
 } from '../core/model';
 import { planExpected, policyScope } from '../core/inventory/plan';
@@ -47,6 +48,7 @@ export interface AuditTarget {
   name: string;
   kind: TargetKind;
   url: string;
+  traits: TargetTraits;
   /** Harbor targets: the target's own API (pull-mode policies, proxy-cache projects). */
   harbor?: HarborApi;
   observer: TargetObserver;
@@ -361,7 +363,7 @@ async function auditTarget(
   const now = deps.clock.now();
   const exposure = estimateExposure(findings, now);
   // Plain registries keep no push times: delays come from first-seen times across runs.
-  const firstSeen = target.kind === 'distribution';
+  const firstSeen = target.traits.firstSeenDelays;
   const delays = delayDistribution(
     firstSeen
       ? firstSeenDelays(
@@ -559,6 +561,7 @@ function planTargets(
   return deps.targets.map((t) => ({
     name: t.name,
     kind: t.kind,
+    traits: t.traits,
     ...(proxyCache.has(t.name)
       ? { proxyCacheProjects: proxyCache.get(t.name) }
       : {}),

@@ -106,7 +106,7 @@ export async function runReadiness(
     }
   );
 
-  const needsMetadata = deps.targets.some((t) => t.kind === 'harbor');
+  const needsMetadata = deps.targets.some((t) => t.traits.harborApi);
   const primaryMetadata = needsMetadata
     ? await observe(() =>
         collectMetadata(deps.primaryMetadata, {
@@ -164,7 +164,7 @@ async function assessTarget(ctx: TargetContext): Promise<TargetReport> {
   });
 
   let drift: Observed<DriftResult> | undefined;
-  if (target.kind === 'harbor') {
+  if (target.traits.harborApi) {
     const api = target.metadata;
     const harborRead = async <T>(
       read: (m: HarborReadApi) => Promise<T>
@@ -250,7 +250,7 @@ function metadataDriftStatus(
   target: ReadinessTarget,
   drift: Observed<DriftResult> | undefined
 ): NonNullable<TargetReport['metadataDrift']> {
-  if (target.kind !== 'harbor' || drift === undefined) {
+  if (!target.traits.harborApi || drift === undefined) {
     return {
       status: 'not-applicable',
       note: 'plain registry: it holds no users, projects, members or robots, so metadata drift is not applicable',
@@ -276,7 +276,7 @@ function metadataDriftStatus(
 
 async function reachTarget(target: ReadinessTarget): Promise<ReachResult> {
   try {
-    if (target.kind === 'harbor' && target.harbor) {
+    if (target.harbor) {
       const who = await target.harbor.whoAmI();
       if (who.kind === 'anonymous') {
         return {

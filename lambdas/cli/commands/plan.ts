@@ -5,6 +5,7 @@ import { composeClients } from '../../compose/clients';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 import { renderPlan } from '../render-plan';
+import type { TargetPlan } from '../../core/inventory/plan/types';
 
 export interface PlanOptions {
   config: string;
@@ -51,7 +52,7 @@ export async function planCommand(
         })),
         warnings: planned.warnings,
         errors: planned.errors,
-        plan: planned.plan,
+        plan: { ...planned.plan, targets: planned.plan.targets.map(answerOf) },
       };
       io.out(`${JSON.stringify(view, null, 2)}\n`);
     } else {
@@ -68,4 +69,11 @@ export async function planCommand(
   } finally {
     await clients.close();
   }
+}
+
+/** A target's plan as answered: traits are how the core reads its kind, not part of the answer. */
+function answerOf(plan: TargetPlan): Omit<TargetPlan, 'traits'> {
+  const answer: Omit<TargetPlan, 'traits'> & { traits?: unknown } = { ...plan };
+  delete answer.traits;
+  return answer;
 }

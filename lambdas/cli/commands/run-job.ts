@@ -4,11 +4,7 @@ import { createCredentialsResolver } from '../../adapters/secrets/credentials';
 import type { Report, Verdict } from '../../core/report/schema';
 import type { HarborDrConfig } from '../../shared/config';
 import { loadConfigFile } from '../../shared/config-file';
-import type {
-  AuditJobInput,
-  JobDeps,
-  JobResult,
-} from '../../use-cases/audit-job';
+import type { Job } from '../../use-cases/job';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 
@@ -34,7 +30,7 @@ export function exitCodeOf(verdict: Verdict): ExitCode {
  * JSON report) on the terminal; the exit code follows the run's verdict.
  */
 export async function runJobCommand(
-  job: (deps: JobDeps, input: AuditJobInput) => Promise<JobResult>,
+  job: Job,
   options: RunOptions,
   io: CliIo,
   toolVersion: string,

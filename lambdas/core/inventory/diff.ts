@@ -7,7 +7,7 @@ import { replaceNamespace } from '../harbor/flatten';
 import type {
   ExpectedRef,
   ObservedRef,
-  TargetKind,
+  TargetTraits,
   UnobservedRepository,
 } from '../model';
 import type { Finding } from '../report/schema';
@@ -23,7 +23,7 @@ import type { ObservedRepository } from '../ports';
 /** What the diff needs besides the two sides. */
 export interface DiffContext {
   target: string;
-  kind: TargetKind;
+  traits: TargetTraits;
   /** Destination areas whose expected content is not fully known (from the plan). */
   unknownScopes: readonly UnknownScope[];
   /** Deletion-replicating policies of this target (from the plan). */
@@ -41,7 +41,7 @@ export function diffContextFor(plan: PlanResult, target: string): DiffContext {
   if (t === undefined) throw new Error(`no plan for target ${target}`);
   return {
     target,
-    kind: t.kind,
+    traits: t.traits,
     unknownScopes: t.unknownScopes,
     deletionRules: t.deletionRules,
     primary: plan.primary,
@@ -109,7 +109,7 @@ function describeCandidates(ref: ExpectedRef): string {
 function diffExpected(
   ref: ExpectedRef,
   view: RepoView | { reason: string } | undefined,
-  kind: TargetKind
+  traits: TargetTraits
 ): Finding {
   const base = evidence(ref);
   if (ref.unknownReason !== undefined) {
@@ -193,7 +193,7 @@ function diffExpected(
         ...observedEvidence(observed),
         missingDigests: missing,
         detail:
-          kind === 'harbor'
+          traits.indexChildren === 'references'
             ? `${missing.length.toString()} index children are not among the index's references on the target`
             : `${missing.length.toString()} index children are not served by the target`,
       };
@@ -355,7 +355,7 @@ export function diffShard(
   }
 
   const findings = expected.map((ref) =>
-    diffExpected(ref, views.get(ref.repository), context.kind)
+    diffExpected(ref, views.get(ref.repository), context.traits)
   );
 
   const expectedByRepo = new Map<

@@ -5,7 +5,6 @@ import type { ReplicationPolicy } from '../model';
 export interface DiscoveryTarget {
   name: string;
   url: string;
-  kind: 'harbor' | 'distribution';
 }
 
 /** One policy that promises replicas on one target. */

@@ -55,10 +55,7 @@ function policyRef(p: ReplicationPolicy): ExpectedRef['policy'] {
 }
 
 function registryTypeOf(policy: ReplicationPolicy, target: PlanTarget): string {
-  return (
-    policy.destRegistry?.type ??
-    (target.kind === 'harbor' ? 'harbor' : 'docker-registry')
-  );
+  return policy.destRegistry?.type ?? target.traits.registryType;
 }
 
 /** Destination prefix that everything of `project` can land under. */
@@ -95,6 +92,7 @@ export function planExpected(input: PlanInput): PlanResult {
       plan: {
         target: t.name,
         kind: t.kind,
+        traits: t.traits,
         expected: [],
         collisions: [],
         unknownScopes: [],

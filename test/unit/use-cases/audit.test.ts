@@ -6,6 +6,7 @@ import {
 import type { HarborArtifact } from '../../../lambdas/core/model';
 import type { HarborApi, TargetObserver } from '../../../lambdas/core/ports';
 import { endpoint, policy } from '../../helpers/policy-fixture';
+import { TARGET_DRIVERS } from '../../../lambdas/compose/drivers';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -70,6 +71,7 @@ function deps(api: HarborApi, observer: TargetObserver = holdsV1): AuditDeps {
         name: 'cluster1',
         kind: 'distribution',
         url: 'http://r.example.com',
+        traits: TARGET_DRIVERS.distribution.traits,
         observer,
       },
     ],

@@ -6,6 +6,7 @@ import type {
   ProjectInventory,
   ReplicationPolicy,
   TargetKind,
+  TargetTraits,
 } from '../../model';
 import type { ScopeError } from '../../report/schema';
 
@@ -17,6 +18,7 @@ export type PolicyScope =
 export interface PlanTarget {
   name: string;
   kind: TargetKind;
+  traits: TargetTraits;
   /** Harbor targets: names of proxy-cache projects (Harbor never replicates into them). */
   proxyCacheProjects?: string[];
 }
@@ -106,6 +108,7 @@ export interface PrimaryIndex {
 export interface TargetPlan {
   target: string;
   kind: TargetKind;
+  traits: TargetTraits;
   /** One per destination (repository, reference); colliding ones carry `collision`. */
   expected: ExpectedRef[];
   /** The expected refs that carry a collision (also in `expected`). */

@@ -14,6 +14,7 @@ import { indexPrimary } from '../../../../lambdas/core/inventory/plan/index-prim
 import { planExpected } from '../../../../lambdas/core/inventory/plan';
 import type { ObservedRepository } from '../../../../lambdas/core/ports';
 import { acc, art, d, nameFilter, policy, tagFilter } from '../fixtures';
+import { TARGET_DRIVERS } from '../../../../lambdas/compose/drivers';
 
 const POLICY = { id: 1, name: 'p1', override: true, deletion: false };
 
@@ -78,7 +79,7 @@ function repo(
 
 const CONTEXT: DiffContext = {
   target: 'dr',
-  kind: 'harbor',
+  traits: TARGET_DRIVERS.harbor.traits,
   unknownScopes: [],
   deletionRules: [],
   primary: { projectListComplete: true, projects: [] },
@@ -251,7 +252,7 @@ describe('diffShard: index children', () => {
     // Act
     const [finding] = diffShard([index], [repo([observed])], {
       ...CONTEXT,
-      kind,
+      traits: TARGET_DRIVERS[kind].traits,
     });
 
     // Assert
@@ -476,7 +477,9 @@ describe('diffShard: orphaned (deletion replication on, primary lost the ref)', 
     projectListError?: { scope: string; message: string }
   ): DiffContext {
     const plan = planExpected({
-      targets: [{ name: 'dr', kind: 'harbor' }],
+      targets: [
+        { name: 'dr', kind: 'harbor', traits: TARGET_DRIVERS.harbor.traits },
+      ],
       bindings: [{ policy: p, target: 'dr' }],
       inventories,
       ...(projectListError ? { projectListError } : {}),
@@ -648,7 +651,9 @@ describe('plan + diff end to end', () => {
       },
     ];
     const plan = planExpected({
-      targets: [{ name: 'dr', kind: 'harbor' }],
+      targets: [
+        { name: 'dr', kind: 'harbor', traits: TARGET_DRIVERS.harbor.traits },
+      ],
       bindings: [{ policy: policy({ override: false }), target: 'dr' }],
       inventories,
     });

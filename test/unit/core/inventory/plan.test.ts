@@ -22,9 +22,18 @@ import {
   policy,
   tagFilter,
 } from '../fixtures';
+import { TARGET_DRIVERS } from '../../../../lambdas/compose/drivers';
 
-const HARBOR: PlanTarget = { name: 'dr', kind: 'harbor' };
-const PLAIN: PlanTarget = { name: 'edge', kind: 'distribution' };
+const HARBOR: PlanTarget = {
+  name: 'dr',
+  kind: 'harbor',
+  traits: TARGET_DRIVERS.harbor.traits,
+};
+const PLAIN: PlanTarget = {
+  name: 'edge',
+  kind: 'distribution',
+  traits: TARGET_DRIVERS.distribution.traits,
+};
 
 function inv(
   project: string,
@@ -548,7 +557,7 @@ describe('planExpected: warnings and skips', () => {
   it('skips destinations in proxy-cache projects of a Harbor target, with one warning', () => {
     // Act
     const result = planExpected({
-      targets: [{ name: 'dr', kind: 'harbor', proxyCacheProjects: ['lib'] }],
+      targets: [{ ...HARBOR, proxyCacheProjects: ['lib'] }],
       bindings: [{ policy: policy(), target: 'dr' }],
       inventories: [LIB, OPS],
     });

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { createHttpClient } from '../adapters/http/pool';
+import type { HttpClient } from '../adapters/http/pool';
+import type {
+  Credentials,
+  CredentialsResolver,
+} from '../adapters/secrets/credentials';
+import { ConfigError, errorMessage } from '../core/errors';
+import type { PrimaryConfig, TargetConfig } from '../shared/config';
+
+/**
+ * One configured registry, reached once per run: every client of it (audit, replication,
+ * readiness) shares this pool and these credentials.
+ */
+export interface Endpoint<C extends PrimaryConfig | TargetConfig> {
+  config: C;
+  http: HttpClient;
+  /** Absent: the registry is read anonymously. */
+  credentials: Credentials | undefined;
+  /** The PEM bundle of extra CAs, read once (the TLS probe trusts it too). */
+  caBundle: string | undefined;
+}
+
+/** Opens the endpoints of a run; close() releases every pool it opened. */
+export interface Endpoints {
+  open<C extends PrimaryConfig | TargetConfig>(config: C): Promise<Endpoint<C>>;
+  close(): Promise<void>;
+}
+
+/**
+ * @param concurrency calls in flight per upstream: the size of each pool
+ */
+export function endpoints(
+  resolveCredentials: CredentialsResolver,
+  concurrency: number
+): Endpoints {
+  const pools: HttpClient[] = [];
+  return {
+    open: async (config) => {
+      // Credentials first: a missing secret is named before an unreadable CA bundle.
+      const credentials = config.credentials
+        ? await resolveCredentials(config.credentials, config.name)
+        : undefined;
+      const caBundle = config.caBundle
+        ? readCaBundle(config.caBundle, config.name)
+        : undefined;
+      const http = createHttpClient({
+        service: config.name,
+        baseUrl: config.url,
+        connections: concurrency,
+        insecure: !config.verifyTls,
+        ...(caBundle ? { caBundle } : {}),
+      });
+      pools.push(http);
+      return { config, http, credentials, caBundle };
+    },
+    close: async () => {
+      await Promise.all(pools.map((p) => p.close()));
+    },
+  };
+}
+
+/** The options every Harbor and registry client of an endpoint is built with. */
+export function clientOptions(
+  endpoint: Endpoint<PrimaryConfig | TargetConfig>,
+  credentials: Credentials | undefined = endpoint.credentials
+): { http: HttpClient; baseUrl: string; credentials?: Credentials } {
+  return {
+    http: endpoint.http,
+    baseUrl: endpoint.config.url,
+    ...(credentials ? { credentials } : {}),
+  };
+}
+
+function readCaBundle(path: string, owner: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      owner,
+      [`caBundle: cannot read ${path}: ${errorMessage(err)}`],
+      err
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import { errorMessage } from '../core/errors';
+import { buildNotification, shouldNotify } from '../core/report/notify';
+import type { Report } from '../core/report/schema';
+import { renderMarkdown } from '../core/report/render/markdown';
+import type { HarborDrConfig } from '../shared/config';
+import type { JobDeps, JobResult } from './job';
+
+/**
+ * Stores a report (JSON and human, `latest.json` last), then notifies as configured; a failed
+ * notification never loses the report.
+ * @param previous the newest earlier report of the same kind (read with the run's history),
+ *   for `notify.on: change`; undefined when there is none or it could not be read
+ */
+export async function publish(
+  deps: Pick<JobDeps, 'store' | 'notifier' | 'warn'>,
+  config: HarborDrConfig,
+  report: Report,
+  previous: Report | undefined
+): Promise<JobResult> {
+  const locations = await deps.store.save(report, renderMarkdown(report));
+  let notified = false;
+  if (deps.notifier && shouldNotify(config.notify.on, report, previous)) {
+    try {
+      await deps.notifier.publish(buildNotification(report, locations.json));
+      notified = true;
+    } catch (err) {
+      deps.warn?.('notification failed; the report is stored', {
+        report: locations.json,
+        error: errorMessage(err),
+      });
+    }
+  }
+  return { report, locations, notified };
+}
