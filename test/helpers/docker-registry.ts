@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hashSync } from 'bcryptjs';
 
 /** The Debian package's binary (CNCF Distribution 2.8.2). */
 export const DOCKER_REGISTRY_BIN = '/usr/bin/docker-registry';
@@ -20,7 +21,7 @@ export interface RunningRegistry {
 
 /** Options of a test registry. */
 export interface RegistryOptions {
-  /** Require HTTP Basic auth with this user (htpasswd, bcrypt). */
+  /** Require HTTP Basic auth with this user (an htpasswd file of bcrypt hashes). */
   basicAuth?: { username: string; password: string };
 }
 
@@ -77,17 +78,13 @@ export async function startDockerRegistry(
   const port = await freePort();
   let auth = '';
   if (opts.basicAuth) {
-    const out = spawnSync(
-      'htpasswd',
-      ['-Bbn', opts.basicAuth.username, opts.basicAuth.password],
-      { encoding: 'utf8' }
+    // bcryptjs writes `$2b$` hashes, which docker-registry's htpasswd (Go's bcrypt) accepts;
+    // no htpasswd program (apache2-utils) is needed.
+    const { username, password } = opts.basicAuth;
+    await writeFile(
+      join(dir, 'htpasswd'),
+      `${username}:${hashSync(password, 5)}\n`
     );
-    if (out.status !== 0) {
-      throw new Error(
-        `htpasswd failed (apt-get install -y apache2-utils): ${out.stderr}`
-      );
-    }
-    await writeFile(join(dir, 'htpasswd'), out.stdout);
     auth = `auth:\n  htpasswd:\n    realm: basic-realm\n    path: ${join(dir, 'htpasswd')}\n`;
   }
   const config = [
