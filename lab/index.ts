@@ -119,6 +119,7 @@ export async function startLab(
         ...nextPort(),
         admin: spec.admin,
         clock,
+        version: spec.harborVersion,
       });
       harbors.push({
         name: spec.name,

@@ -140,14 +140,14 @@ export class FaultRegistry {
     for (const f of [...this.faults]) {
       if (
         f.kind === 'replication-fail' &&
-        patternMatch(f.repository, repository)
+        patternMatch('v1.3.4', f.repository, repository)
       ) {
         this.consume(f);
         return { fail: f.message, delayMs };
       }
       if (
         f.kind === 'replication-stop' &&
-        patternMatch(f.repository, repository)
+        patternMatch('v1.3.4', f.repository, repository)
       ) {
         this.consume(f);
         return { stop: true, delayMs };

@@ -30,6 +30,10 @@ import {
   HARBOR_SERVICE,
 } from './registry/harbor-v2-auth';
 import { ReplicationEngine } from './replication/engine';
+import {
+  doublestarVersionOf,
+  NEWEST_HARBOR_VERSION,
+} from './replication/pattern';
 import type { HarborRuntime } from './runtime';
 import { HarborState } from './state/harbor-state';
 
@@ -41,6 +45,10 @@ export interface HarborOptions {
   admin?: { username: string; password: string };
   /** Share one clock between the Harbors of a lab. */
   clock?: LabClock;
+  /**
+   * The Harbor release emulated (`v2.10.1`): systeminfo reports it as `harbor_version` and
+   * replication filters match with the doublestar that release links. Default: the newest.
+   */
   version?: string;
 }
 
@@ -104,7 +112,14 @@ export async function startHarbor(
   const store = new OciStore();
   const state = new HarborState(store, clock, admin);
   const faults = new FaultRegistry();
-  const replication = new ReplicationEngine(state, store, clock, faults);
+  const version = opts.version ?? NEWEST_HARBOR_VERSION;
+  const replication = new ReplicationEngine(
+    state,
+    store,
+    clock,
+    faults,
+    doublestarVersionOf(version)
+  );
   const issuer = createTokenIssuer({
     issuer: 'harbor-token-issuer',
     lifetimeSeconds: 1800,
@@ -115,7 +130,7 @@ export async function startHarbor(
     state,
     store,
     clock,
-    version: opts.version ?? 'v2.15.2-lab',
+    version,
     externalUrl: () => baseUrl,
     replication,
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { faultSchema } from '../harbor/faults';
+import { NEWEST_HARBOR_VERSION } from '../harbor/replication/pattern';
 
 const name = z.string().min(1);
 
@@ -122,6 +123,14 @@ const policySchema = z.object({
 /** One emulated Harbor of a scenario. */
 export const harborSchema = z.object({
   name,
+  /**
+   * The Harbor release emulated (systeminfo `harbor_version`); it decides the doublestar version
+   * of replication filters (v1.1.1 up to 2.9.4 and in 2.10.0–2.10.2, else v1.3.4).
+   */
+  harborVersion: z
+    .string()
+    .regex(/^v\d+\.\d+\.\d+/, 'a Harbor release such as v2.10.1')
+    .default(NEWEST_HARBOR_VERSION),
   admin: z
     .object({ username: z.string(), password: z.string() })
     .default({ username: 'admin', password: 'Harbor12345' }),

@@ -20,8 +20,10 @@ import {
   getDestProject,
   ociClientFor,
 } from './destination';
+import type { DoublestarVersion } from './doublestar';
 import { filterArtifacts, repositoryMatches, type Candidate } from './filters';
 import { FlattenError, pathTypeOf, replaceNamespace } from './flatten';
+import { PatternError } from './pattern';
 import { TaskLog } from './task-log';
 
 /** One source repository and the artifacts a policy selects there. */
@@ -49,7 +51,9 @@ export class ReplicationEngine implements ReplicationControl {
     private readonly state: HarborState,
     private readonly store: OciStore,
     private readonly clock: LabClock,
-    private readonly faults: FaultRegistry
+    private readonly faults: FaultRegistry,
+    /** Which doublestar the emulated Harbor release matches filters with. */
+    private readonly doublestar: DoublestarVersion
   ) {
     this.lastCronCheck = clock.now();
     this.unsubscribe.push(
@@ -309,8 +313,10 @@ export class ReplicationEngine implements ReplicationControl {
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0
     );
     for (const repo of repos) {
-      if (!repositoryMatches(repo.name, policy.filters)) continue;
+      if (!repositoryMatches(this.doublestar, repo.name, policy.filters))
+        continue;
       const candidates = filterArtifacts(
+        this.doublestar,
         this.candidatesOf(repo),
         policy.filters
       );
@@ -338,7 +344,7 @@ export class ReplicationEngine implements ReplicationControl {
           digest: acc.digest,
           tags: s.tagsOf(acc.id).map((t) => t.name),
           labels: this.labelNames(root),
-          parentTags: s.tagsOf(subject.id).map((t) => t.name),
+          parentTags: s.tagsOf(root.id).map((t) => t.name),
           isAccessory: true,
         });
         addAccessories(acc, root);
@@ -581,7 +587,14 @@ export class ReplicationEngine implements ReplicationControl {
       const repo = this.state.repoByName(ev.repository);
       if (!repo) continue;
       for (const policy of policies) {
-        const resource = this.eventResource(ev, repo, policy);
+        let resource: Resource | undefined;
+        try {
+          resource = this.eventResource(ev, repo, policy);
+        } catch (err) {
+          // Harbor's event handler returns the filter error and starts nothing (verify).
+          if (err instanceof PatternError) continue;
+          throw err;
+        }
         if (resource) this.launch(policy, 'event_based', () => [resource]);
       }
     }
@@ -592,7 +605,8 @@ export class ReplicationEngine implements ReplicationControl {
     repo: RepoRec,
     policy: PolicyRec
   ): Resource | undefined {
-    if (!repositoryMatches(repo.name, policy.filters)) return undefined;
+    if (!repositoryMatches(this.doublestar, repo.name, policy.filters))
+      return undefined;
     let cand: Candidate;
     let operation: TaskRec['operation'];
     if (ev.type === 'push') {
@@ -626,7 +640,7 @@ export class ReplicationEngine implements ReplicationControl {
         operation = 'tag deletion';
       }
     }
-    const kept = filterArtifacts([cand], policy.filters);
+    const kept = filterArtifacts(this.doublestar, [cand], policy.filters);
     if (kept.length === 0) return undefined;
     return { repo, dstRepo: repo.name, candidates: kept, operation };
   }

@@ -1,4 +1,5 @@
 import type { FilterRec } from '../state/types';
+import type { DoublestarVersion } from './doublestar';
 import { PatternError, patternMatch } from './pattern';
 
 /** One candidate artifact of a source repository, as the filters see it (§5.2, §5.4). */
@@ -8,7 +9,7 @@ export interface Candidate {
   tags: string[];
   /** Label names (accessories carry their subject's labels). */
   labels: string[];
-  /** For an accessory: the subject's tags, which the tag filter looks at instead. */
+  /** For an accessory: the root artifact's tags, which the tag filter looks at instead. */
   parentTags?: string[];
   isAccessory: boolean;
 }
@@ -44,35 +45,42 @@ export function validateFilters(filters: FilterRec[]): void {
 
 /** True when every name filter matches the full repository name (name filters are ANDed). */
 export function repositoryMatches(
+  version: DoublestarVersion,
   repository: string,
   filters: FilterRec[]
 ): boolean {
   return filters
     .filter((f) => f.type === 'name')
     .every((f) =>
-      patternMatch(typeof f.value === 'string' ? f.value : '', repository)
+      patternMatch(
+        version,
+        typeof f.value === 'string' ? f.value : '',
+        repository
+      )
     );
 }
 
 function applyTagFilter(
+  version: DoublestarVersion,
   arts: Candidate[],
   pattern: string,
   excludes: boolean
 ): Candidate[] {
   if (pattern === '') return arts;
+  const match = (t: string) => patternMatch(version, pattern, t);
   const out: Candidate[] = [];
   for (const a of arts) {
     if (a.isAccessory) {
       const probe =
         a.parentTags && a.parentTags.length > 0 ? a.parentTags : [''];
-      if (probe.some((t) => patternMatch(pattern, t) !== excludes)) out.push(a);
+      if (probe.some((t) => match(t) !== excludes)) out.push(a);
       continue;
     }
     if (a.tags.length === 0) {
-      if (patternMatch(pattern, '') !== excludes) out.push(a);
+      if (match('') !== excludes) out.push(a);
       continue;
     }
-    const kept = a.tags.filter((t) => patternMatch(pattern, t) !== excludes);
+    const kept = a.tags.filter((t) => match(t) !== excludes);
     if (kept.length > 0) out.push({ ...a, tags: kept });
   }
   return out;
@@ -92,6 +100,7 @@ function applyLabelFilter(
 
 /** Applies the policy's tag and label filters in order; tag filters reduce the replicated tags. */
 export function filterArtifacts(
+  version: DoublestarVersion,
   arts: Candidate[],
   filters: FilterRec[]
 ): Candidate[] {
@@ -100,6 +109,7 @@ export function filterArtifacts(
     const excludes = (f.decoration ?? 'matches') === 'excludes';
     if (f.type === 'tag')
       out = applyTagFilter(
+        version,
         out,
         typeof f.value === 'string' ? f.value : '',
         excludes

@@ -4,6 +4,9 @@ import {
   type Candidate,
 } from '../../../../lab/harbor/replication/filters';
 
+// The newest Harbor's doublestar; doublestar-conformance.test.ts covers both versions.
+const V = 'v1.3.4';
+
 const art = (
   digest: string,
   tags: string[],
@@ -28,13 +31,14 @@ describe('replication filters (harbor-semantics §5.4)', () => {
       { type: 'name', value: 'library/**' },
       { type: 'name', value: '**/nginx' },
     ];
-    expect(repositoryMatches('library/nginx', f)).toBe(true);
-    expect(repositoryMatches('library/redis', f)).toBe(false);
-    expect(repositoryMatches('other/nginx', f)).toBe(false);
+    expect(repositoryMatches(V, 'library/nginx', f)).toBe(true);
+    expect(repositoryMatches(V, 'library/redis', f)).toBe(false);
+    expect(repositoryMatches(V, 'other/nginx', f)).toBe(false);
   });
 
   it('keeps only the matching tags with a tag "matches" filter', () => {
     const out = filterArtifacts(
+      V,
       [art('d1', ['v1', 'latest', 'v2']), art('d2', ['dev'])],
       [{ type: 'tag', value: 'v*' }]
     );
@@ -43,6 +47,7 @@ describe('replication filters (harbor-semantics §5.4)', () => {
 
   it('keeps the non-matching tags with "excludes"', () => {
     const out = filterArtifacts(
+      V,
       [art('d1', ['v1', 'latest']), art('d2', ['v3'])],
       [{ type: 'tag', value: 'v*', decoration: 'excludes' }]
     );
@@ -52,30 +57,48 @@ describe('replication filters (harbor-semantics §5.4)', () => {
   it('matches untagged artifacts against the empty string', () => {
     const untagged = art('d3', []);
     expect(
-      filterArtifacts([untagged], [{ type: 'tag', value: '*' }])
+      filterArtifacts(V, [untagged], [{ type: 'tag', value: '*' }])
     ).toHaveLength(1);
     expect(
-      filterArtifacts([untagged], [{ type: 'tag', value: '{,x}' }])
+      filterArtifacts(V, [untagged], [{ type: 'tag', value: '{,x}' }])
     ).toHaveLength(1);
     expect(
-      filterArtifacts([untagged], [{ type: 'tag', value: 'v*' }])
+      filterArtifacts(V, [untagged], [{ type: 'tag', value: 'v*' }])
     ).toHaveLength(0);
     expect(
       filterArtifacts(
+        V,
         [untagged],
         [{ type: 'tag', value: 'v*', decoration: 'excludes' }]
       )
     ).toHaveLength(1);
   });
 
+  it('does not match an untagged artifact with a trailing empty alternative in doublestar v1.1.1', () => {
+    const untagged = art('d3', []);
+    expect(
+      filterArtifacts('v1.1.1', [untagged], [{ type: 'tag', value: '{,x}' }])
+    ).toHaveLength(0);
+  });
+
+  it('takes `!` in a class literally (`[!a]` is the class of `!` and `a`)', () => {
+    const arts = [art('d1', ['b']), art('d2', ['!']), art('d3', ['a'])];
+    for (const v of ['v1.1.1', 'v1.3.4'] as const)
+      expect(
+        filterArtifacts(v, arts, [{ type: 'tag', value: '[!a]' }]).map(
+          (a) => a.digest
+        )
+      ).toEqual(['d2', 'd3']);
+  });
+
   it('judges an accessory by its subject tags and keeps its own tags', () => {
     const sig = acc('s1', ['sha256-aa.sig'], ['v1']);
-    expect(filterArtifacts([sig], [{ type: 'tag', value: 'v*' }])).toEqual([
+    expect(filterArtifacts(V, [sig], [{ type: 'tag', value: 'v*' }])).toEqual([
       sig,
     ]);
-    expect(filterArtifacts([sig], [{ type: 'tag', value: 'prod-*' }])).toEqual(
-      []
-    );
+    expect(
+      filterArtifacts(V, [sig], [{ type: 'tag', value: 'prod-*' }])
+    ).toEqual([]);
   });
 
   it('needs all labels for "matches" and lacks one for "excludes"', () => {
@@ -83,12 +106,14 @@ describe('replication filters (harbor-semantics §5.4)', () => {
     const one = art('d2', ['b'], ['prod']);
     expect(
       filterArtifacts(
+        V,
         [both, one],
         [{ type: 'label', value: ['prod', 'team-x'] }]
       )
     ).toEqual([both]);
     expect(
       filterArtifacts(
+        V,
         [both, one],
         [{ type: 'label', value: ['prod', 'team-x'], decoration: 'excludes' }]
       )
@@ -97,11 +122,11 @@ describe('replication filters (harbor-semantics §5.4)', () => {
 
   it('gives the same result whatever the filter order', () => {
     const arts = [art('d1', ['v1', 'latest'], ['prod']), art('d2', ['v2'], [])];
-    const a = filterArtifacts(arts, [
+    const a = filterArtifacts(V, arts, [
       { type: 'tag', value: 'v*' },
       { type: 'label', value: ['prod'] },
     ]);
-    const b = filterArtifacts(arts, [
+    const b = filterArtifacts(V, arts, [
       { type: 'label', value: ['prod'] },
       { type: 'tag', value: 'v*' },
     ]);

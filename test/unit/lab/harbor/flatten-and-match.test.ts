@@ -1,8 +1,6 @@
+import { doublestarMatch } from '../../../../lab/harbor/replication/doublestar';
 import {
-  globMatch,
-  GlobPatternError,
-} from '../../../../lab/harbor/replication/glob';
-import {
+  doublestarVersionOf,
   patternMatch,
   PatternError,
 } from '../../../../lab/harbor/replication/pattern';
@@ -13,61 +11,118 @@ import {
 } from '../../../../lab/harbor/replication/flatten';
 
 describe('doublestar v1 glob (harbor-semantics §5.4)', () => {
-  const table: [string, string, boolean][] = [
-    ['library/*', 'library/nginx', true],
-    ['library/*', 'library/a/b', false],
-    ['library/**', 'library/a/b', true],
-    ['library/**', 'library/nginx', true],
-    ['**/nginx', 'nginx', true],
-    ['**/nginx', 'a/b/nginx', true],
-    ['**/nginx', 'a/b/nginx2', false],
-    ['a/**/b', 'a/b', true],
-    ['a/**/b', 'a/x/y/b', true],
-    ['a/**b', 'a/xb', true],
-    ['a/**b', 'a/x/b', false],
-    ['*', '', true],
-    ['**', '', true],
-    ['{,x}', '', true],
-    ['v*', '', false],
-    ['v*', 'v1.2', true],
-    ['v?', 'v1', true],
-    ['v?', 'v12', false],
-    ['v[0-9]', 'v7', true],
-    ['v[^0-9]', 'v7', false],
-    ['v[!0-9]', 'vx', true],
-    ['[abc]*', 'beta', true],
-    ['{alpha,beta}', 'beta', true],
-    ['{alpha,{beta,gamma}}', 'gamma', true],
-    ['{alpha,beta}', 'delta', false],
-    ['release-{1,2}.*', 'release-2.0', true],
-    ['\\*', '*', true],
-    ['\\*', 'x', false],
-    ['lib*', 'library/nginx', false],
-    ['library/nginx', 'library/nginx', true],
-    ['library/ngin', 'library/nginx', false],
-    ['*.sig', 'sha256-abc.sig', true],
+  // [pattern, name, v1.1.1, v1.3.4]
+  const table: [string, string, boolean, boolean][] = [
+    ['library/*', 'library/nginx', true, true],
+    ['library/*', 'library/a/b', false, false],
+    ['library/**', 'library/a/b', true, true],
+    ['library/**', 'library/nginx', true, true],
+    ['**/nginx', 'nginx', true, true],
+    ['**/nginx', 'a/b/nginx', true, true],
+    ['**/nginx', 'a/b/nginx2', false, false],
+    ['a/**/b', 'a/b', true, true],
+    ['a/**/b', 'a/x/y/b', true, true],
+    ['a/**b', 'a/xb', true, true],
+    ['a/**b', 'a/x/b', false, false],
+    ['*', '', true, true],
+    ['**', '', true, true],
+    // v1.1.1 drops a trailing empty alternative and never matches an empty name but with `*`.
+    ['{,x}', '', false, true],
+    ['{latest,}', '', false, true],
+    ['v*', '', false, false],
+    ['v*', 'v1.2', true, true],
+    ['v?', 'v1', true, true],
+    ['v?', 'v12', false, false],
+    ['v[0-9]', 'v7', true, true],
+    ['v[^0-9]', 'v7', false, false],
+    // `!` is a literal member of the class, not a negation.
+    ['v[!0-9]', 'vx', false, false],
+    ['v[!0-9]', 'v!', true, true],
+    ['[abc]*', 'beta', true, true],
+    ['{alpha,beta}', 'beta', true, true],
+    // v1.1.1 closes the braces at the first `}`.
+    ['{alpha,{beta,gamma}}', 'gamma', false, true],
+    ['{alpha,beta}', 'delta', false, false],
+    ['release-{1,2}.*', 'release-2.0', true, true],
+    ['\\*', '*', true, true],
+    ['\\*', 'x', false, false],
+    ['lib*', 'library/nginx', false, false],
+    ['library/nginx', 'library/nginx', true, true],
+    ['library/ngin', 'library/nginx', false, false],
+    ['*.sig', 'sha256-abc.sig', true, true],
+    // A star never tries the empty rest of a component.
+    ['*{-dev,}', '1.0', false, false],
+    ['*{-dev,}', '1.0-dev', true, true],
   ];
-  it.each(table)('%s vs %j → %s', (pattern, name, expected) => {
-    expect(globMatch(pattern, name)).toBe(expected);
+  it.each(table)(
+    '%s vs %j → v1.1.1 %s, v1.3.4 %s',
+    (pattern, name, v111, v134) => {
+      expect(doublestarMatch('v1.1.1', pattern, name)).toBe(v111);
+      expect(doublestarMatch('v1.3.4', pattern, name)).toBe(v134);
+    }
+  );
+
+  it('accepts nested braces and `/` inside braces only in v1.3.4', () => {
+    const p = '{library/nginx,team/redis}';
+    expect(() => doublestarMatch('v1.1.1', p, 'library/nginx')).toThrow(
+      'syntax error in pattern'
+    );
+    expect(doublestarMatch('v1.3.4', p, 'library/nginx')).toBe(true);
+    expect(doublestarMatch('v1.3.4', p, 'team/redis')).toBe(true);
+    // v1.3.4 gathers every alternative; one that needs another component hides an exact match.
+    expect(doublestarMatch('v1.3.4', '{a,a/b}', 'a')).toBe(false);
+    expect(doublestarMatch('v1.3.4', '{a,a/b}', 'a/b')).toBe(true);
   });
 
-  it.each(['[abc', '{a,b', 'v\\'])('rejects the bad pattern %s', (pattern) => {
-    expect(() => globMatch(pattern, 'x')).toThrow(GlobPatternError);
+  it.each(['[abc', '{a,b', '{x'])(
+    'fails on the bad pattern %s once matching reaches it',
+    (pattern) => {
+      for (const v of ['v1.1.1', 'v1.3.4'] as const)
+        expect(() => doublestarMatch(v, pattern, 'x')).toThrow(
+          'syntax error in pattern'
+        );
+    }
+  );
+
+  it('answers without error when matching stops before a bad tail', () => {
+    for (const v of ['v1.1.1', 'v1.3.4'] as const) {
+      expect(doublestarMatch(v, 'v\\', 'x')).toBe(false);
+      expect(doublestarMatch(v, 'a/[b', 'x/b')).toBe(false);
+      expect(doublestarMatch(v, 'v*[', 'x1')).toBe(false);
+      expect(() => doublestarMatch(v, 'a/[b', 'a/b')).toThrow(
+        'syntax error in pattern'
+      );
+    }
   });
 });
 
 describe('pattern.Match', () => {
   it('matches everything with an empty pattern', () => {
-    expect(patternMatch('', 'anything/at/all')).toBe(true);
+    expect(patternMatch('v1.1.1', '', 'anything/at/all')).toBe(true);
+    expect(patternMatch('v1.3.4', '', 'anything/at/all')).toBe(true);
   });
-  it('treats regex: as unanchored', () => {
-    expect(patternMatch('regex:ngin', 'library/nginx')).toBe(true);
-    expect(patternMatch('regex:^nginx$', 'library/nginx')).toBe(false);
-    expect(patternMatch('regex:^library/', 'library/nginx')).toBe(true);
+  it('has no regex: prefix: such a pattern is a glob of literal characters', () => {
+    expect(patternMatch('v1.3.4', 'regex:ngin', 'library/nginx')).toBe(false);
+    expect(patternMatch('v1.3.4', 'regex:^v1\\.', 'v1.2')).toBe(false);
+    expect(patternMatch('v1.3.4', 'regex:^v1\\.', 'regex:^v1.')).toBe(true);
   });
-  it('fails on an invalid regex and an invalid glob', () => {
-    expect(() => patternMatch('regex:(', 'x')).toThrow(PatternError);
-    expect(() => patternMatch('{x', 'x')).toThrow(PatternError);
+  it('fails with PatternError on a bad glob it reaches', () => {
+    expect(() => patternMatch('v1.3.4', '{x', 'x')).toThrow(PatternError);
+    expect(() => patternMatch('v1.1.1', '{a/b,c}', 'a/b')).toThrow(
+      PatternError
+    );
+  });
+  it.each([
+    ['v2.8.0', 'v1.1.1'],
+    ['v2.9.4', 'v1.1.1'],
+    ['v2.9.5', 'v1.3.4'],
+    ['v2.10.0', 'v1.1.1'],
+    ['v2.10.2-a1b2c3d4', 'v1.1.1'],
+    ['v2.10.3', 'v1.3.4'],
+    ['v2.11.0', 'v1.3.4'],
+    ['v2.15.2', 'v1.3.4'],
+  ])('Harbor %s links doublestar %s', (harbor, doublestar) => {
+    expect(doublestarVersionOf(harbor)).toBe(doublestar);
   });
 });
 
