@@ -292,7 +292,9 @@ export function registerReplication(r: Router, rt: HarborRuntime): void {
           reg.type === 'harbor'
             ? ['manual', 'scheduled', 'event_based']
             : ['manual', 'scheduled'],
-        supported_copy_by_chunk: reg.type === 'harbor',
+        // Only the harbor and azure-acr adapters declare chunked upload support.
+        supported_copy_by_chunk:
+          reg.type === 'harbor' || reg.type === 'azure-acr',
       },
     };
   });

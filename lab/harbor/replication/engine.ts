@@ -271,7 +271,11 @@ export class ReplicationEngine implements ReplicationControl {
       return;
     }
     const tasks = resources.map((r) => {
-      const n = r.candidates.length;
+      // getResourceName (flow/stage.go): every tag is an item, an untagged artifact one.
+      const n = r.candidates.reduce(
+        (k, c) => k + Math.max(1, c.tags.length),
+        0
+      );
       const t: TaskRec = {
         id: this.state.next('task'),
         executionId: e.id,
