@@ -292,3 +292,6 @@ export interface HarborProbeApi {
   systemInfo(): Promise<HarborSystemInfo>;
   storage(): Promise<StorageVolumes>;
 }
+
+/** What readiness reads from a Harbor: its metadata and its probes (health, version, storage). */
+export type HarborReadApi = HarborMetadataApi & HarborProbeApi;
