@@ -10,8 +10,14 @@ import type {
  * carries (findings, counts, verdicts, scope errors) is typed by the report's schema.
  */
 
+/**
+ * The kinds of registry that receive replicas: config, report and the drivers of
+ * compose/drivers.ts (a Record over this type) all take the list from here.
+ */
+export const TARGET_KINDS = ['harbor', 'distribution'] as const;
+
 /** A configured registry that receives replicas. */
-export type TargetKind = 'harbor' | 'distribution';
+export type TargetKind = (typeof TARGET_KINDS)[number];
 
 /**
  * What the core needs to know of a target's kind, so that it never asks for the kind: each

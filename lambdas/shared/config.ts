@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
+import { TARGET_KINDS } from '../core/model';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -68,8 +69,10 @@ const primarySchema = z.strictObject({
 const targetSchema = z.strictObject({
   name,
   url: registryUrl,
-  kind: z.enum(['harbor', 'distribution'], {
-    error: 'must be "harbor" or "distribution"',
+  kind: z.enum(TARGET_KINDS, {
+    error: `must be ${TARGET_KINDS.map((k) => `"${k}"`)
+      .join(', ')
+      .replace(/, ([^,]+)$/, ' or $1')}`,
   }),
   credentials: credentialsRef.optional(),
   ...tlsFields,

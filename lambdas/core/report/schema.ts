@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FINDING_STATE_NAMES } from '../findings';
+import { TARGET_KINDS } from '../model';
 
 export type { FindingState } from '../findings';
 
@@ -269,7 +270,7 @@ export const driftItemSchema = z.object({
 
 export const targetReportSchema = z.object({
   name: z.string(),
-  kind: z.enum(['harbor', 'distribution']),
+  kind: z.enum(TARGET_KINDS),
   url: z.string(),
   verdict: verdictSchema,
   counts: countsSchema,
