@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { MemoryBudget } from '../adapters/http/budget';
 import { createHttpClient } from '../adapters/http/pool';
 import type { HttpClient } from '../adapters/http/pool';
 import type {
@@ -19,6 +20,8 @@ export interface Endpoint<C extends PrimaryConfig | TargetConfig> {
   credentials: Credentials | undefined;
   /** The PEM bundle of extra CAs, read once (the TLS probe trusts it too). */
   caBundle: string | undefined;
+  /** The run's memory budget for listings in flight, shared by every endpoint. */
+  budget: MemoryBudget;
 }
 
 /** Opens the endpoints of a run; close() releases every pool it opened. */
@@ -29,12 +32,15 @@ export interface Endpoints {
 
 /**
  * @param concurrency calls in flight per upstream: the size of each pool
+ * @param listingBudgetBytes bytes that the run's listings in flight may hold at once
  */
 export function endpoints(
   resolveCredentials: CredentialsResolver,
-  concurrency: number
+  concurrency: number,
+  listingBudgetBytes?: number
 ): Endpoints {
   const pools: HttpClient[] = [];
+  const budget = new MemoryBudget(listingBudgetBytes);
   return {
     open: async (config) => {
       // Credentials first: a missing secret is named before an unreadable CA bundle.
@@ -52,7 +58,7 @@ export function endpoints(
         ...(caBundle ? { caBundle } : {}),
       });
       pools.push(http);
-      return { config, http, credentials, caBundle };
+      return { config, http, credentials, caBundle, budget };
     },
     close: async () => {
       await Promise.all(pools.map((p) => p.close()));
@@ -64,11 +70,22 @@ export function endpoints(
 export function clientOptions(
   endpoint: Endpoint<PrimaryConfig | TargetConfig>,
   credentials: Credentials | undefined = endpoint.credentials
-): { http: HttpClient; baseUrl: string; credentials?: Credentials } {
+): {
+  http: HttpClient;
+  baseUrl: string;
+  credentials?: Credentials;
+  budget: MemoryBudget;
+  tokenRealms?: readonly string[];
+} {
+  const { config } = endpoint;
   return {
     http: endpoint.http,
-    baseUrl: endpoint.config.url,
+    baseUrl: config.url,
     ...(credentials ? { credentials } : {}),
+    budget: endpoint.budget,
+    ...('tokenRealms' in config && config.tokenRealms
+      ? { tokenRealms: config.tokenRealms }
+      : {}),
   };
 }
 

@@ -77,6 +77,25 @@ const targetSchema = z.strictObject({
   credentials: credentialsRef.optional(),
   ...tlsFields,
   /**
+   * Hosts (`host` or `host:port`), besides the target's own, where its credentials may be
+   * sent for a Bearer token (a registry whose token service lives elsewhere); https only.
+   */
+  tokenRealms: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/,
+          {
+            error:
+              'must be a host or host:port (no scheme, path or credentials)',
+          }
+        )
+        .transform((h) => h.toLowerCase())
+    )
+    .max(20)
+    .optional(),
+  /**
    * Harbor targets: also check through `/v2/` that manifests Harbor's database lists really
    * exist in its storage (a HEAD each): none, a sample, or all of them.
    */

@@ -5,6 +5,8 @@ import {
   UpstreamSchemaError,
 } from '../../core/errors';
 import type { ManifestInfo, RegistryApi } from '../../core/ports';
+import { withLease } from '../http/budget';
+import type { BudgetLease, MemoryBudget } from '../http/budget';
 import { nextLink, resolveLink } from '../http/link';
 import { parseJsonBody } from '../http/parse';
 import { basicAuthorization } from '../http/pool';
@@ -50,6 +52,13 @@ export interface OciClientOptions {
   now?: () => number;
   /** Tags asked for per tags/list or _catalog page. @default 1000 */
   pageSize?: number;
+  /** The run's budget for listings in flight; unbounded (per response only) when absent. */
+  budget?: MemoryBudget;
+  /**
+   * Hosts (`host` or `host:port`) besides the registry's own to which credentials may be
+   * sent for a Bearer token, over https only (`targets[].tokenRealms`). @default none
+   */
+  tokenRealms?: readonly string[];
 }
 
 /** A manifest read in full. */
@@ -93,6 +102,8 @@ export class OciRegistryClient implements RegistryApi {
   private readonly credentials: Credentials | undefined;
   private readonly now: () => number;
   private readonly pageSize: number;
+  private readonly budget: MemoryBudget | undefined;
+  private readonly realmHosts: ReadonlySet<string>;
   private scheme: 'unknown' | 'basic' | 'bearer' = 'unknown';
   private bearer: { realm: string; service?: string } | undefined;
   private readonly tokens = new Map<string, Promise<CachedToken>>();
@@ -102,6 +113,11 @@ export class OciRegistryClient implements RegistryApi {
     this.credentials = opts.credentials;
     this.now = opts.now ?? Date.now;
     this.pageSize = opts.pageSize ?? 1000;
+    this.budget = opts.budget;
+    this.realmHosts = new Set([
+      new URL(this.http.origin).host,
+      ...(opts.tokenRealms ?? []).map((h) => h.toLowerCase()),
+    ]);
   }
 
   async ping(): Promise<void> {
@@ -110,37 +126,50 @@ export class OciRegistryClient implements RegistryApi {
 
   async listCatalog(): Promise<string[] | null> {
     const first = `/v2/_catalog?n=${this.pageSize.toString()}`;
-    let res: HttpResponse;
-    try {
-      res = await this.send('GET', first, CATALOG_SCOPE, [200, 403, 404]);
-    } catch (err) {
-      // Harbor and hosted registries reserve the catalog to admins: not offered, not fatal.
-      if (err instanceof AuthError) return null;
-      throw err;
-    }
-    if (res.status !== 200) return null;
-    const repos = await this.follow(
-      res,
-      first,
-      CATALOG_SCOPE,
-      (r) =>
-        parseJsonBody(r, catalogSchema, this.http.service).repositories ?? []
-    );
-    return [...new Set(repos)];
+    return this.listing(first, async (lease) => {
+      let res: HttpResponse;
+      try {
+        res = await this.send(
+          'GET',
+          first,
+          CATALOG_SCOPE,
+          [200, 403, 404],
+          {},
+          lease
+        );
+      } catch (err) {
+        // Harbor and hosted registries reserve the catalog to admins: not offered, not fatal.
+        if (err instanceof AuthError) return null;
+        throw err;
+      }
+      if (res.status !== 200) return null;
+      const repos = await this.follow(
+        res,
+        first,
+        CATALOG_SCOPE,
+        (r) =>
+          parseJsonBody(r, catalogSchema, this.http.service).repositories ?? [],
+        lease
+      );
+      return [...new Set(repos)];
+    });
   }
 
   async listTags(repository: string): Promise<string[] | null> {
     const first = `/v2/${namePath(repository)}/tags/list?n=${this.pageSize.toString()}`;
     const scope = pullScope(repository);
-    const res = await this.send('GET', first, scope, [200, 404]);
-    if (res.status === 404) return null;
-    const tags = await this.follow(
-      res,
-      first,
-      scope,
-      (r) => parseJsonBody(r, tagListSchema, this.http.service).tags ?? []
-    );
-    return [...new Set(tags)];
+    return this.listing(first, async (lease) => {
+      const res = await this.send('GET', first, scope, [200, 404], {}, lease);
+      if (res.status === 404) return null;
+      const tags = await this.follow(
+        res,
+        first,
+        scope,
+        (r) => parseJsonBody(r, tagListSchema, this.http.service).tags ?? [],
+        lease
+      );
+      return [...new Set(tags)];
+    });
   }
 
   async headManifest(
@@ -219,17 +248,29 @@ export class OciRegistryClient implements RegistryApi {
     const valid = this.checkDigest(digest, repository, 'digest');
     const scope = pullScope(repository);
     const first = `/v2/${namePath(repository)}/referrers/${valid}`;
-    const res = await this.send('GET', first, scope, [200, 404], {
-      accept: MEDIA_TYPES.ociIndex,
-    });
-    if (res.status === 200) {
-      const digests = await this.follow(res, first, scope, (r) =>
-        (
-          parseJsonBody(r, manifestSchema, this.http.service).manifests ?? []
-        ).map((m) => m.digest)
+    const listed = await this.listing(first, async (lease) => {
+      const res = await this.send(
+        'GET',
+        first,
+        scope,
+        [200, 404],
+        { accept: MEDIA_TYPES.ociIndex },
+        lease
+      );
+      if (res.status !== 200) return null;
+      const digests = await this.follow(
+        res,
+        first,
+        scope,
+        (r) =>
+          (
+            parseJsonBody(r, manifestSchema, this.http.service).manifests ?? []
+          ).map((m) => m.digest),
+        lease
       );
       return [...new Set(digests)];
-    }
+    });
+    if (listed !== null) return listed;
     const fallback = await this.getManifest(
       repository,
       valid.replace(':', '-')
@@ -255,19 +296,29 @@ export class OciRegistryClient implements RegistryApi {
     return value;
   }
 
+  /** Runs a listing under its own lease of the run's memory budget. */
+  private listing<T>(
+    firstPath: string,
+    run: (lease: BudgetLease | undefined) => Promise<T>
+  ): Promise<T> {
+    return withLease(this.budget, this.http.service, firstPath, run);
+  }
+
   /** Collects a first page and every page after it, following Link rel="next". */
   private async follow<T>(
     firstRes: HttpResponse,
     firstPath: string,
     scope: string,
-    rowsOf: (res: HttpResponse) => T[]
+    rowsOf: (res: HttpResponse) => T[],
+    lease: BudgetLease | undefined
   ): Promise<T[]> {
     const rows: T[] = [];
     const visited = new Set<string>([firstPath]);
     let res = firstRes;
     let current = firstPath;
     for (;;) {
-      rows.push(...rowsOf(res));
+      // One by one: a spread of a 200,000-row page overflows the call stack.
+      for (const row of rowsOf(res)) rows.push(row);
       const next = nextLink(res.headers.link);
       if (next === undefined) return rows;
       const path = resolveLink(next, current, false);
@@ -281,7 +332,7 @@ export class OciRegistryClient implements RegistryApi {
       visited.add(path);
       current = path;
       // A page that vanishes midway (404) is an incomplete listing, not an absent repository.
-      res = await this.send('GET', path, scope, [200]);
+      res = await this.send('GET', path, scope, [200], {}, lease);
     }
   }
 
@@ -295,7 +346,8 @@ export class OciRegistryClient implements RegistryApi {
     path: string,
     scope: string | undefined,
     accept: readonly number[],
-    headers: Record<string, string> = {}
+    headers: Record<string, string> = {},
+    lease?: BudgetLease
   ): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
       const authorization = await this.authorizationFor(scope);
@@ -303,6 +355,7 @@ export class OciRegistryClient implements RegistryApi {
         method,
         path,
         accept: [...accept, 401],
+        ...(lease ? { lease } : {}),
         headers: {
           ...headers,
           ...(authorization ? { authorization } : {}),
@@ -398,13 +451,33 @@ export class OciRegistryClient implements RegistryApi {
     return pending;
   }
 
+  private checkRealm(realm: URL): void {
+    const why = realmRefusal(realm, this.realmHosts);
+    if (why === undefined) return;
+    throw new AuthError(
+      this.http.service,
+      `refused to send credentials to the token realm ${realm.origin}: ${why} (credentials go to another origin only over https, to hosts listed in targets[].tokenRealms)`,
+      {
+        request: {
+          service: this.http.service,
+          method: 'GET',
+          path: `${realm.origin}${realm.pathname}`,
+        },
+      }
+    );
+  }
+
   private async fetchToken(scopes: readonly string[]): Promise<CachedToken> {
     const challenge = this.bearer;
     if (!challenge) throw new Error('no Bearer challenge seen yet');
     const realm = new URL(challenge.realm, `${this.http.origin}/`);
+    // Never credentials of the realm's own: only the target's go, and only where allowed.
+    realm.username = '';
+    realm.password = '';
     if (challenge.service) realm.searchParams.set('service', challenge.service);
     for (const s of new Set(scopes)) realm.searchParams.append('scope', s);
     const sameOrigin = realm.origin === this.http.origin;
+    if (this.credentials && !sameOrigin) this.checkRealm(realm);
     const res = await this.http.request({
       method: 'GET',
       path: sameOrigin ? `${realm.pathname}${realm.search}` : realm.toString(),
@@ -430,6 +503,23 @@ export class OciRegistryClient implements RegistryApi {
       expiresAt: this.now() + lifetimeMs - margin,
     };
   }
+}
+
+/**
+ * Whether the target's credentials may go to a token realm on another origin: over https
+ * only, and to the registry's own host or one that `targets[].tokenRealms` lists. A registry
+ * (or whoever answers in its name) names the realm: without this check it could collect the
+ * credentials on any host, in clear text.
+ */
+function realmRefusal(
+  realm: URL,
+  allowed: ReadonlySet<string>
+): string | undefined {
+  if (realm.protocol !== 'https:') return 'it is not https';
+  if (!allowed.has(realm.host.toLowerCase())) {
+    return `its host ${realm.host} is neither the registry's own nor listed in targets[].tokenRealms`;
+  }
+  return undefined;
 }
 
 function scopeKey(scope: string | undefined): string {
