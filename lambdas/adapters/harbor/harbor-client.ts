@@ -8,6 +8,7 @@ import type {
   ReplicationPolicy,
 } from '../../core/model';
 import type { HarborApi, HarborIdentity } from '../../core/ports';
+import type { MemoryBudget } from '../http/budget';
 import type { HttpClient } from '../http/pool';
 import type { Credentials } from '../secrets/credentials';
 import { HarborRest } from './harbor-rest';
@@ -38,6 +39,8 @@ export interface HarborClientOptions {
   credentials?: Credentials;
   /** Harbor rejects more than 100 (swagger maximum). @default 100 */
   pageSize?: number;
+  /** The run's budget for listings in flight. */
+  budget?: MemoryBudget;
   /**
    * Also list the accessories of index children and of accessories (one call each), as
    * Harbor's replication does; the artifact list only embeds each artifact's own.

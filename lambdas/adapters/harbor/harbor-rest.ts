@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { IncompleteListingError, UpstreamSchemaError } from '../../core/errors';
+import { withLease } from '../http/budget';
+import type { BudgetLease, MemoryBudget } from '../http/budget';
 import { nextLink, resolveLink } from '../http/link';
 import { parseJsonBody } from '../http/parse';
 import { basicAuthorization } from '../http/pool';
@@ -16,6 +18,8 @@ export interface HarborRestOptions {
   credentials?: Credentials;
   /** Harbor rejects more than 100 (swagger maximum). @default 100 */
   pageSize?: number;
+  /** The run's budget for listings in flight; unbounded (per response only) when absent. */
+  budget?: MemoryBudget;
 }
 
 /**
@@ -29,8 +33,10 @@ export class HarborRest {
   private readonly authorization: string | undefined;
   /** Rows per page of a listing, within Harbor's 1..100. */
   readonly pageSize: number;
+  private readonly budget: MemoryBudget | undefined;
 
   constructor(opts: HarborRestOptions) {
+    this.budget = opts.budget;
     this.http = opts.http;
     this.prefix = `${new URL(opts.baseUrl).pathname.replace(/\/+$/, '')}/api/v2.0`;
     this.authorization = opts.credentials
@@ -43,12 +49,14 @@ export class HarborRest {
   async get(
     path: string,
     accept: readonly number[] = [200],
-    headers: Record<string, string> = {}
+    headers: Record<string, string> = {},
+    lease?: BudgetLease
   ): Promise<HttpResponse> {
     return this.http.request({
       method: 'GET',
       path: path.startsWith(this.prefix) ? path : `${this.prefix}${path}`,
       accept,
+      ...(lease ? { lease } : {}),
       headers: {
         accept: 'application/json',
         ...(this.authorization ? { authorization: this.authorization } : {}),
@@ -88,9 +96,12 @@ export class HarborRest {
 
   /**
    * Every row of a paginated list. The first page sets the expected total; following pages
-   * come from Link rel="next" (relative, query un-escaped). Throws IncompleteListingError
-   * when the total moves, a page is empty early, the links end early or loop: never a
-   * partial list.
+   * come from Link rel="next" (relative, query un-escaped). A full page that comes with
+   * neither X-Total-Count nor a next link (a proxy that drops headers) is not taken as the
+   * last: the next page number is asked for, until a short or empty page. Throws
+   * IncompleteListingError when the total moves, a page is empty early, the links end early
+   * or loop, a probed page repeats the one before, or the run's memory budget is spent:
+   * never a partial list.
    */
   async listAll<S extends z.ZodType>(
     path: string,
@@ -98,28 +109,47 @@ export class HarborRest {
     item: S,
     headers: Record<string, string> = {}
   ): Promise<z.output<S>[]> {
-    const params = new URLSearchParams({
-      ...query,
-      page: '1',
-      page_size: String(this.pageSize),
-    });
-    const firstPath = `${this.prefix}${path}?${params.toString()}`;
-    const pageSchema = z.array(item);
+    const pagePath = (page: number): string =>
+      `${this.prefix}${path}?${new URLSearchParams({
+        ...query,
+        page: String(page),
+        page_size: String(this.pageSize),
+      }).toString()}`;
+    const firstPath = pagePath(1);
+    return withLease(this.budget, this.http.service, firstPath, (lease) =>
+      this.collect(firstPath, pagePath, z.array(item), headers, lease)
+    );
+  }
+
+  private async collect<T>(
+    firstPath: string,
+    pagePath: (page: number) => string,
+    pageSchema: z.ZodType<T[]>,
+    headers: Record<string, string>,
+    lease: BudgetLease | undefined
+  ): Promise<T[]> {
     const service = this.http.service;
-    const rows: z.output<S>[] = [];
+    const incomplete = (reason: string): IncompleteListingError =>
+      new IncompleteListingError(service, firstPath, reason);
+    const rows: T[] = [];
     const visited = new Set<string>();
     let total: number | undefined;
     let current: string | undefined = firstPath;
+    let pageNumber = 1;
+    let previousBody: Buffer | undefined;
+    let probing = false;
     while (current !== undefined) {
       if (visited.has(current)) {
-        throw new IncompleteListingError(
-          service,
-          firstPath,
-          `Link rel="next" loops back to ${current}`
-        );
+        throw incomplete(`Link rel="next" loops back to ${current}`);
       }
       visited.add(current);
-      const res = await this.get(current, [200], headers);
+      const res = await this.get(current, [200], headers, lease);
+      if (probing && previousBody?.equals(res.body) === true) {
+        throw incomplete(
+          `page ${pageNumber.toString()} repeats page ${(pageNumber - 1).toString()} (the page parameter is ignored), and no X-Total-Count or Link tells where the listing ends`
+        );
+      }
+      previousBody = res.body;
       const page = this.parse(res, pageSchema);
       const pageTotal = parseTotal(
         res.headers['x-total-count'],
@@ -128,33 +158,37 @@ export class HarborRest {
       );
       if (total === undefined) total = pageTotal;
       else if (pageTotal !== undefined && pageTotal !== total) {
-        throw new IncompleteListingError(
-          service,
-          firstPath,
+        throw incomplete(
           `X-Total-Count changed from ${total.toString()} to ${pageTotal.toString()} while paging`
         );
       }
-      rows.push(...page);
+      // One by one: a spread of a large page would overflow the call stack.
+      for (const row of page) rows.push(row);
       const next = nextLink(res.headers.link);
       if (total !== undefined) {
         if (rows.length > total) {
-          throw new IncompleteListingError(
-            service,
-            firstPath,
+          throw incomplete(
             `${rows.length.toString()} rows seen but X-Total-Count is ${total.toString()}`
           );
         }
         if (rows.length < total && (next === undefined || page.length === 0)) {
-          throw new IncompleteListingError(
-            service,
-            firstPath,
+          throw incomplete(
             `${next === undefined ? 'pagination ended' : 'an empty page came'} after ${rows.length.toString()} of ${total.toString()} rows`
           );
         }
         if (rows.length === total) break;
       }
-      current =
-        next === undefined ? undefined : resolveLink(next, current, true);
+      pageNumber++;
+      probing = false;
+      if (next !== undefined) {
+        current = resolveLink(next, current, true);
+      } else if (total === undefined && page.length >= this.pageSize) {
+        // Neither a count nor a link: only a short page proves the end.
+        probing = true;
+        current = pagePath(pageNumber);
+      } else {
+        current = undefined;
+      }
     }
     return rows;
   }

@@ -8,6 +8,7 @@ import {
   UpstreamTimeoutError,
 } from '../../core/errors';
 import type { UpstreamRequestInfo } from '../../core/errors';
+import type { BudgetLease } from './budget';
 
 /** HTTP methods the adapters use. Only GET and HEAD are ever retried. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -66,6 +67,8 @@ export interface HttpRequest {
   accept?: readonly number[];
   /** The caller's deadline (e.g. the run's), combined with the per-request one. */
   signal?: AbortSignal;
+  /** A listing's share of the run's memory budget: the body draws on it as it arrives. */
+  lease?: BudgetLease;
 }
 
 /** A response whose body has been read completely. */
@@ -197,19 +200,29 @@ class ResponseTooLargeError extends Error {}
 
 async function readBody(
   body: Dispatcher.ResponseData['body'],
-  limit: number
+  limit: number,
+  lease?: BudgetLease
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new ResponseTooLargeError(
-        `body larger than ${limit.toString()} bytes`
-      );
+  let drawn = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        throw new ResponseTooLargeError(
+          `body larger than ${limit.toString()} bytes`
+        );
+      }
+      lease?.take(chunk.length);
+      drawn += chunk.length;
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    body.destroy();
+    // What this attempt drew goes with it (a retry draws again).
+    lease?.give(drawn);
+    throw err;
   }
   return Buffer.concat(chunks);
 }
@@ -296,7 +309,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           const body =
             req.method === 'HEAD'
               ? (await res.body.dump(), Buffer.alloc(0))
-              : await readBody(res.body, maxBody);
+              : await readBody(res.body, maxBody, req.lease);
           return { status: res.statusCode, headers, body, path: req.path };
         }
         const errorBody = await readBody(res.body, ERROR_BODY_LIMIT).catch(() =>
