@@ -355,7 +355,8 @@ async function auditTarget(
     );
     for (const r of results) {
       shards.push(r.status);
-      findings.push(...r.findings);
+      // One by one: a spread of a shard's findings overflows the stack past ~100,000.
+      for (const f of r.findings) findings.push(f);
     }
   }
 

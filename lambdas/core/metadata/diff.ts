@@ -73,7 +73,7 @@ export function diffMetadata(
     }
     // Partial lists still show what is missing, but never count as complete.
     if (problems.length === 0) compared.push(...category.covers);
-    drift.push(...compareCategory(category, p, t, ctx));
+    for (const d of compareCategory(category, p, t, ctx)) drift.push(d);
   }
   return { drift: sortDrift(drift), unseen, compared: [...new Set(compared)] };
 }

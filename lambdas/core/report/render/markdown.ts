@@ -56,7 +56,9 @@ export function renderMarkdown(report: Report): string {
     }
     lines.push('');
   }
-  for (const t of report.targets) lines.push(...renderTarget(t));
+  for (const t of report.targets) {
+    for (const line of renderTarget(t)) lines.push(line);
+  }
   return `${lines.join('\n')}\n`;
 }
 
