@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { digestSchema, isoTimeSchema } from '../../core/report/schema';
 
 // Shapes of Harbor API v2.0 responses (shared/reference/harbor-v2.0-swagger.yaml), only the
 // fields the audit reads. z.object strips unknown keys, so new upstream fields are harmless.
@@ -6,6 +7,11 @@ import { z } from 'zod';
 
 const optionalString = z.string().nullish();
 const optionalBool = z.boolean().nullish();
+// Digests and times that reach the report are held to the report's own rules here, where they
+// enter: an out-of-contract value makes its listing (so its repository) unknown, naming the
+// field, instead of failing the report when it is saved. Go omits or empties a zero value.
+const optionalTime = isoTimeSchema.or(z.literal('')).nullish();
+const optionalDigest = digestSchema.or(z.literal('')).nullish();
 
 /** GET /users/current (UserResp). */
 export const userRespSchema = z.object({
@@ -73,19 +79,19 @@ export const repositorySchema = z.object({
 
 const tagSchema = z.object({
   name: z.string().min(1),
-  push_time: optionalString,
+  push_time: optionalTime,
 });
 
 const labelSchema = z.object({ name: z.string() });
 
-const referenceSchema = z.object({ child_digest: z.string().min(1) });
+const referenceSchema = z.object({ child_digest: digestSchema });
 
 /** Accessory. */
 export const accessorySchema = z.object({
-  digest: z.string().min(1),
+  digest: digestSchema,
   type: z.string(),
-  subject_artifact_digest: optionalString,
-  creation_time: optionalString,
+  subject_artifact_digest: optionalDigest,
+  creation_time: optionalTime,
 });
 export type HarborAccessoryResp = z.infer<typeof accessorySchema>;
 
@@ -95,8 +101,8 @@ export const artifactSchema = z.object({
   type: z.string(),
   media_type: optionalString,
   manifest_media_type: optionalString,
-  digest: z.string().min(1),
-  push_time: optionalString,
+  digest: digestSchema,
+  push_time: optionalTime,
   tags: z.array(tagSchema).nullish(),
   labels: z.array(labelSchema).nullish(),
   references: z.array(referenceSchema).nullish(),

@@ -1,13 +1,10 @@
 import { z } from 'zod';
+import { digestSchema } from '../../core/report/schema';
 
 // Shapes of OCI distribution / CNCF Distribution responses that the client reads.
 
-/** A digest as the OCI image spec defines it (`algorithm:encoded`). */
-export const digestSchema = z
-  .string()
-  .regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, {
-    error: 'must be a digest (algorithm:hex)',
-  });
+/** A digest as the OCI image spec defines it (`algorithm:encoded`): the report's own rule. */
+export { digestSchema };
 
 /** Token endpoint answer (distribution token spec): `token` or the OAuth2 `access_token`. */
 export const tokenResponseSchema = z

@@ -7,10 +7,25 @@ export type { FindingState } from '../findings';
 /** Bumped on any incompatible change of the report shape. */
 export const REPORT_SCHEMA_VERSION = 1;
 
-const isoTime = z.iso.datetime({ offset: true });
-const digest = z
+/**
+ * A point in time as reports carry it (ISO 8601 with `Z` or an offset). Adapters validate
+ * upstream times with it where they enter, so a value that reaches a report fits it.
+ */
+export const isoTimeSchema = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 date-time with Z or an offset',
+});
+/**
+ * A digest as the OCI image spec defines it (`algorithm:encoded`), as reports carry it.
+ * Adapters validate upstream digests with it where they enter.
+ */
+export const digestSchema = z
   .string()
-  .regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/);
+  .regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, {
+    error: 'must be a digest (algorithm:hex)',
+  });
+const isoTime = isoTimeSchema;
+const digest = digestSchema;
 
 export const findingStateSchema = z.enum(FINDING_STATE_NAMES);
 
@@ -338,6 +353,12 @@ export const reportSchema = z.object({
   policies: z.array(policyReportSchema),
   targets: z.array(targetReportSchema),
   errors: z.array(scopeErrorSchema),
+  /**
+   * Set only on a degraded report: the report broke this schema when it was saved, so the
+   * fields named here (path and rule, never the value) were removed to store it, and the
+   * targets they belonged to (and the run) read at least UNKNOWN. Absent on a sound report.
+   */
+  validationErrors: z.array(z.string()).optional(),
 });
 
 /** A run's report: the JSON contract of the design, validated by this same schema. */
