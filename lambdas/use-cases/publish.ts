@@ -1,4 +1,5 @@
 import { errorMessage } from '../core/errors';
+import { conformReport } from '../core/report/degrade';
 import { buildNotification, shouldNotify } from '../core/report/notify';
 import type { Report } from '../core/report/schema';
 import { renderMarkdown } from '../core/report/render/markdown';
@@ -7,16 +8,27 @@ import type { JobDeps, JobResult } from './job';
 
 /**
  * Stores a report (JSON and human, `latest.json` last), then notifies as configured; a failed
- * notification never loses the report.
+ * notification never loses the report. A report that breaks its own schema is stored
+ * degraded (the offending values removed, listed in `validationErrors`, verdicts at least
+ * UNKNOWN), never dropped.
  * @param previous the newest earlier report of the same kind (read with the run's history),
  *   for `notify.on: change`; undefined when there is none or it could not be read
  */
 export async function publish(
-  deps: Pick<JobDeps, 'store' | 'notifier' | 'warn'>,
+  deps: Pick<JobDeps, 'store' | 'notifier' | 'warn' | 'clock'>,
   config: HarborDrConfig,
-  report: Report,
+  produced: Report,
   previous: Report | undefined
 ): Promise<JobResult> {
+  const { report, validationErrors } = conformReport(
+    produced,
+    deps.clock.now()
+  );
+  if (validationErrors) {
+    deps.warn?.('the report broke its own schema; stored degraded', {
+      validationErrors,
+    });
+  }
   const locations = await deps.store.save(report, renderMarkdown(report));
   let notified = false;
   if (deps.notifier && shouldNotify(config.notify.on, report, previous)) {
