@@ -1,5 +1,9 @@
 import { countFindings } from '../core/inventory/counts';
-import { diffContextFor, diffShard } from '../core/inventory/diff';
+import {
+  diffContextFor,
+  diffShard,
+  orphansPossibleIn,
+} from '../core/inventory/diff';
 import { selectPolicies } from '../core/inventory/discover';
 import type { PolicyAssignment } from '../core/inventory/discover';
 import { errorMessage } from '../core/errors';
@@ -326,7 +330,8 @@ async function auditTarget(
           target,
           project,
           expected,
-          input
+          input,
+          orphansPossibleIn(context, project)
         );
         const unseen = observation.filter(
           (r): r is UnobservedRepository => 'reason' in r
@@ -416,7 +421,9 @@ async function observeShard(
   target: AuditTarget,
   project: string,
   expected: readonly ExpectedRef[],
-  input: AuditInput
+  input: AuditInput,
+  /** A deletion-replicating policy feeds the project: a target that cannot list it hides orphans. */
+  orphansPossible: boolean
 ): Promise<{
   observation: (ObservedRepository | UnobservedRepository)[];
   /** Why the namespace could not be listed: repositories nobody expects went unseen. */
@@ -426,6 +433,10 @@ async function observeShard(
   let namespaceError: string | undefined;
   try {
     const listed = await target.observer.listNamespace(project);
+    if (listed === null && orphansPossible) {
+      namespaceError =
+        'the target does not list its repositories (a registry without a catalog: /v2/_catalog refused or absent)';
+    }
     for (const repo of listed ?? []) repositories.add(repo);
   } catch (err) {
     // Expected repositories are still observed below; whole repositories deleted on the

@@ -12,6 +12,7 @@ import type {
 } from '../model';
 import type { Finding } from '../report/schema';
 import { compareText } from './order';
+import { projectOf } from './plan/shards';
 import type {
   DeletionRule,
   PlanResult,
@@ -34,6 +35,23 @@ export interface DiffContext {
 /** What was seen of a shard: per repository, or nothing at all (with the reason). */
 export type ShardObservation =
   readonly (ObservedRepository | UnobservedRepository)[] | { unknown: string };
+
+/**
+ * Whether a deletion-replicating policy could have left orphans in `project` of the target.
+ * Expected refs are checked one by one, but a repository deleted on the primary is found only
+ * by listing the project's repositories: where this holds and the target cannot list them
+ * (a registry without a catalog), the shard cannot be called audited.
+ */
+export function orphansPossibleIn(
+  context: DiffContext,
+  project: string
+): boolean {
+  return context.deletionRules.some(
+    (rule) =>
+      rule.sources.some((s) => projectOf(s.destination) === project) ||
+      (rule.destNamespace !== '' && projectOf(rule.destNamespace) === project)
+  );
+}
 
 /** The diff context of one target of a plan. */
 export function diffContextFor(plan: PlanResult, target: string): DiffContext {
