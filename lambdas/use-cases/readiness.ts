@@ -255,17 +255,24 @@ function metadataDriftStatus(
   if (!drift.ok) {
     return { status: 'unknown', note: drift.error, unseen: [] };
   }
-  const { unseen, compared } = drift.value;
+  const { unseen, compared, notApplicable = [] } = drift.value;
+  // A category an instance does not have (audit logs before 2.13) is shown, never unseen.
+  const absent = [...new Set(notApplicable.map((n) => n.category))];
+  const naNote =
+    absent.length > 0 ? `; not applicable: ${absent.join(', ')}` : '';
+  const naField = absent.length > 0 ? { notApplicable } : {};
   return unseen.length === 0
     ? {
         status: 'compared',
-        note: `compared by name: ${compared.join(', ')}`,
+        note: `compared by name: ${compared.join(', ')}${naNote}`,
         unseen: [],
+        ...naField,
       }
     : {
         status: 'partial',
-        note: `${String(new Set(unseen.map((u) => u.category)).size)} categories could not be compared completely`,
+        note: `${String(new Set(unseen.map((u) => u.category)).size)} categories could not be compared completely${naNote}`,
         unseen,
+        ...naField,
       };
 }
 

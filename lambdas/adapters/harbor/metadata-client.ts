@@ -58,6 +58,10 @@ export interface MetadataClientOptions {
   credentials?: Credentials;
 }
 
+/** Why audit logs do not apply to a Harbor that answers 404 on `/auditlog-exts`. */
+export const AUDIT_LOG_EXTS_ABSENT =
+  'GET /auditlog-exts answered 404: audit-log extensions exist only from Harbor 2.13';
+
 /** Configuration keys that are secrets: dropped on arrival, whatever Harbor returns. */
 const SECRET_KEY = /(secret|password|passwd|credential)/i;
 
@@ -347,8 +351,17 @@ export class HarborMetadataClient implements HarborMetadataApi, HarborProbeApi {
 
   async auditLogSummary(): Promise<AuditLogSummary> {
     const res = await this.rest.get(
-      `/auditlog-exts?${new URLSearchParams({ page: '1', page_size: '1', sort: '-op_time' }).toString()}`
+      `/auditlog-exts?${new URLSearchParams({ page: '1', page_size: '1', sort: '-op_time' }).toString()}`,
+      [200, 404]
     );
+    // Harbor 2.8-2.12 have no /auditlog-exts (added in 2.13): nothing to compare, not unseen.
+    if (res.status === 404) {
+      return {
+        total: null,
+        latest: null,
+        notApplicable: AUDIT_LOG_EXTS_ABSENT,
+      };
+    }
     const rows = this.rest.parse(res, z.array(auditLogExtSchema));
     const total = totalCount(res, this.rest.http.service);
     return { total: total ?? null, latest: rows[0]?.op_time ?? null };

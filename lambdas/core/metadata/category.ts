@@ -76,6 +76,11 @@ export interface MetadataCategory<Id extends string, C extends string, T> {
   readonly id: Id;
   readonly covers: readonly C[];
   readonly read: readonly ReadStep<T>[];
+  /**
+   * Why the category does not exist on an instance, judged from what was read (e.g. audit-log
+   * extensions before Harbor 2.13); undefined when it applies. Not applicable is not unseen.
+   */
+  notApplicable?(items: readonly T[]): string | undefined;
   /** Missing on the target is what a failover loses; extra on the target is info. */
   compare(
     primary: readonly T[],

@@ -23,12 +23,21 @@ export interface UnseenCategory {
   reason: string;
 }
 
+/** A category that does not exist on an instance (not unseen: there is nothing to see). */
+export interface NotApplicableCategory {
+  category: DriftCategory;
+  side: 'primary' | 'target';
+  reason: string;
+}
+
 /** What the drift comparison of one target found. */
 export interface DriftResult {
   drift: DriftItem[];
   unseen: UnseenCategory[];
   /** Categories compared completely on both sides. */
   compared: DriftCategory[];
+  /** Categories that one side (or both) does not have, e.g. audit logs before Harbor 2.13. */
+  notApplicable?: NotApplicableCategory[];
 }
 
 /** Options of {@link diffMetadata}. */
@@ -61,6 +70,7 @@ export function diffMetadata(
   const drift: DriftItem[] = [];
   const unseen: UnseenCategory[] = [];
   const compared: DriftCategory[] = [];
+  const notApplicable: NotApplicableCategory[] = [];
   for (const category of CATEGORIES) {
     const p = primary[category.id];
     const t = target[category.id];
@@ -68,14 +78,38 @@ export function diffMetadata(
       ...p.errors.map((reason) => ({ side: 'primary' as const, reason })),
       ...t.errors.map((reason) => ({ side: 'target' as const, reason })),
     ];
+    const absent = [
+      ...absentOn(category, p, 'primary'),
+      ...absentOn(category, t, 'target'),
+    ];
     for (const name of category.covers) {
       for (const x of problems) unseen.push({ category: name, ...x });
+      for (const x of absent) notApplicable.push({ category: name, ...x });
     }
-    // Partial lists still show what is missing, but never count as complete.
-    if (problems.length === 0) compared.push(...category.covers);
+    // Partial lists still show what is missing, but never count as complete; a category one
+    // side does not have is not compared either, but it is not unseen.
+    if (problems.length === 0 && absent.length === 0) {
+      compared.push(...category.covers);
+    }
     for (const d of compareCategory(category, p, t, ctx)) drift.push(d);
   }
-  return { drift: sortDrift(drift), unseen, compared: [...new Set(compared)] };
+  return {
+    drift: sortDrift(drift),
+    unseen,
+    compared: [...new Set(compared)],
+    notApplicable,
+  };
+}
+
+/** Why a category does not exist on one side (read without error), if it does not. */
+function absentOn<K extends CategoryId>(
+  category: CategoryById[K],
+  seen: MetadataSnapshot[K],
+  side: 'primary' | 'target'
+): { side: 'primary' | 'target'; reason: string }[] {
+  if (seen.errors.length > 0 || category.notApplicable === undefined) return [];
+  const reason = category.notApplicable(seen.items);
+  return reason === undefined ? [] : [{ side, reason }];
 }
 
 /** One category's comparison, typed with that category's own items. */

@@ -156,4 +156,9 @@ export interface MetaReplicationRule {
 export interface AuditLogSummary {
   total: number | null;
   latest: string | null;
+  /**
+   * Set when the instance has no audit-log extensions at all (`/auditlog-exts` exists only
+   * from Harbor 2.13): why the category does not apply, which is not "unseen".
+   */
+  notApplicable?: string;
 }

@@ -327,6 +327,16 @@ export const targetReportSchema = z.object({
           reason: z.string(),
         })
       ),
+      /** Categories an instance does not have (audit logs before Harbor 2.13): not unseen. */
+      notApplicable: z
+        .array(
+          z.object({
+            category: z.string(),
+            side: z.enum(['primary', 'target']),
+            reason: z.string(),
+          })
+        )
+        .optional(),
     })
     .optional(),
   // --- end readiness ---

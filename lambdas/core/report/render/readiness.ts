@@ -30,6 +30,11 @@ export function renderReadinessSections(t: TargetReport): string[] {
     for (const u of t.metadataDrift.unseen.slice(0, 20)) {
       lines.push(`- ❓ ${u.category} (${u.side}): ${escapeCell(u.reason)}`);
     }
+    for (const n of t.metadataDrift.notApplicable ?? []) {
+      lines.push(
+        `- ➖ ${n.category} (${n.side}): not applicable: ${escapeCell(n.reason)}`
+      );
+    }
     lines.push('');
   }
   const indicators = t.rpo.indicators ?? [];
