@@ -11,6 +11,7 @@ import type {
   UnobservedRepository,
 } from '../model';
 import type { Finding } from '../report/schema';
+import { notHarborsToDelete } from './deletions';
 import { compareText } from './order';
 import { projectOf } from './plan/shards';
 import type {
@@ -240,6 +241,21 @@ function primaryHolds(
   return project.complete ? false : 'unknown';
 }
 
+/** Whether the primary's (complete) listing still holds `digest` in `repository`. */
+function primaryHoldsDigest(
+  primary: PrimaryIndex,
+  repository: string,
+  digest: string
+): boolean {
+  const projectName = repository.split('/')[0] ?? '';
+  return (
+    primary.projects
+      .find((p) => p.name === projectName)
+      ?.repositories.find((r) => r.name === repository)
+      ?.digests.includes(digest) ?? false
+  );
+}
+
 /** Source repositories of `rule` that land on `destination`. */
 function sourcesFor(rule: DeletionRule, destination: string): string[] {
   const known = rule.sources
@@ -314,6 +330,18 @@ function classifyExtra(
           'possibly orphaned: the source side could not be listed completely',
       };
     }
+    // GC of untagged artifacts fires no event; tags on a docker-registry cannot be deleted.
+    const notDeletable = notHarborsToDelete({
+      byDigest: o.byDigest,
+      policy: rule.policy.name,
+      registryType: rule.registryType,
+      digestOnPrimary: sources.some((s) =>
+        primaryHoldsDigest(context.primary, s, o.digest)
+      ),
+    });
+    if (notDeletable !== null) {
+      return { state: 'unexpected', ...base, detail: notDeletable };
+    }
     return {
       state: 'orphaned',
       ...base,
@@ -346,8 +374,9 @@ function order(a: Finding, b: Finding): number {
 /**
  * One finding per expected ref (synced, missing, digest-mismatch, index-children-missing,
  * accessory-missing, collision, unknown), then the refs on the target that nobody expects
- * (orphaned when a deletion-replicating policy covers them and the primary lost them,
- * unexpected otherwise, unknown when that cannot be told). Never `synced` for a ref whose
+ * (orphaned when a deletion-replicating policy covers them, the primary lost them and Harbor
+ * could have deleted them: not untagged GC leftovers, not tags on a target that cannot delete
+ * tags; unexpected otherwise, unknown when that cannot be told). Never `synced` for a ref whose
  * repository was not observed or whose source was not fully listed.
  */
 export function diffShard(

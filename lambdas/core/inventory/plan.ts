@@ -267,7 +267,9 @@ function planBinding(
   }
 
   if (policy.deletion && eventBased && policy.enabled) {
-    plan.deletionRules.push(deletionRule(policy, ref, pathType, inScope));
+    plan.deletionRules.push(
+      deletionRule(policy, ref, pathType, inScope, registryType)
+    );
   }
 }
 
@@ -275,7 +277,8 @@ function deletionRule(
   policy: ReplicationPolicy,
   ref: ExpectedRef['policy'],
   pathType: PathType,
-  inScope: readonly ProjectInventory[]
+  inScope: readonly ProjectInventory[],
+  registryType: string
 ): DeletionRule {
   const repos = [
     ...new Set(
@@ -304,6 +307,7 @@ function deletionRule(
     destNamespace: policy.destNamespace,
     replaceCount: policy.destNamespaceReplaceCount,
     pathType,
+    registryType,
     sources,
   };
 }

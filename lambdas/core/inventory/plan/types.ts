@@ -89,6 +89,8 @@ export interface DeletionRule {
   destNamespace: string;
   replaceCount: number;
   pathType: PathType;
+  /** Harbor's adapter type of the destination: what it can delete (tags or not). */
+  registryType: string;
   /** Every primary repository in the policy's reach and its destination. */
   sources: { source: string; destination: string }[];
 }
