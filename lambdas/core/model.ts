@@ -167,6 +167,11 @@ export interface ExpectedRef {
    */
   unknownReason?: string;
   /**
+   * Set when the policy that expects this ref cannot run (a filter or flattening error
+   * fails its execution): Harbor's reason. The ref never arrives through this policy.
+   */
+  cannotRun?: string;
+  /**
    * Set when two or more sources put different digests under this same destination
    * ref (flattening, or overlapping policies): every candidate, this ref's own first.
    */

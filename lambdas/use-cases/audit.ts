@@ -4,6 +4,7 @@ import {
   diffShard,
   orphansPossibleIn,
 } from '../core/inventory/diff';
+import { unplaceableFindings } from '../core/inventory/cannot-run';
 import { selectPolicies } from '../core/inventory/discover';
 import type { PolicyAssignment } from '../core/inventory/discover';
 import { errorMessage } from '../core/errors';
@@ -363,6 +364,8 @@ async function auditTarget(
       // One by one: a spread of a shard's findings overflows the stack past ~100,000.
       for (const f of r.findings) findings.push(f);
     }
+    // Refs of a policy that cannot run and that have no destination name: missing.
+    findings.push(...unplaceableFindings(plan.unplaceable));
   }
 
   const counts = countFindings(findings);
@@ -515,9 +518,10 @@ function policyReports(planned: PlannedRun): PolicyReport[] {
   for (const a of planned.assignments) {
     const key = `${a.mode}:${a.target}:${a.policy.id}`;
     const targetPlan = planned.plan.targets.find((t) => t.target === a.target);
-    const expected =
-      targetPlan?.expected.filter((r) => r.policy.id === a.policy.id).length ??
-      0;
+    const expected = [
+      ...(targetPlan?.expected ?? []),
+      ...(targetPlan?.unplaceable ?? []),
+    ].filter((r) => r.policy.id === a.policy.id).length;
     byPolicy.set(key, {
       id: a.policy.id,
       name: a.policy.name,

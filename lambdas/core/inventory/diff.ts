@@ -12,6 +12,7 @@ import type {
 } from '../model';
 import type { Finding } from '../report/schema';
 import { notHarborsToDelete } from './deletions';
+import { cannotRunFinding } from './cannot-run';
 import { compareText } from './order';
 import { projectOf } from './plan/shards';
 import type {
@@ -125,7 +126,16 @@ function describeCandidates(ref: ExpectedRef): string {
   );
 }
 
+/** The finding of an expected ref (of a policy that cannot run: see cannot-run.ts). */
 function diffExpected(
+  ref: ExpectedRef,
+  view: RepoView | { reason: string } | undefined,
+  traits: TargetTraits
+): Finding {
+  return cannotRunFinding(ref, diffRunnable(ref, view, traits));
+}
+
+function diffRunnable(
   ref: ExpectedRef,
   view: RepoView | { reason: string } | undefined,
   traits: TargetTraits

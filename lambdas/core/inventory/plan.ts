@@ -7,7 +7,7 @@ import {
   filterRepositories,
   selectResources,
 } from '../harbor/filters';
-import type { SelectedArtifact } from '../harbor/filters';
+import type { SelectedArtifact, SelectedResource } from '../harbor/filters';
 import {
   goPathClean,
   goPathJoin,
@@ -23,6 +23,8 @@ import type {
 import { isSpecificPathComponent } from '../harbor/pattern';
 import { ExpectedSet, refsOf } from './plan/expected-set';
 import { indexPrimary } from './plan/index-primary';
+import { filterFailure } from './plan/policy-errors';
+import type { BlockedResource } from './plan/policy-errors';
 import type {
   DeletionRule,
   PlanInput,
@@ -86,7 +88,7 @@ function destinationPrefix(
  */
 export function planExpected(input: PlanInput): PlanResult {
   const targets = new Map(input.targets.map((t) => [t.name, t]));
-  const plans = new Map<string, { plan: TargetPlan; set: ExpectedSet }>();
+  const plans = new Map<string, PlanEntry>();
   for (const t of input.targets) {
     plans.set(t.name, {
       plan: {
@@ -97,10 +99,12 @@ export function planExpected(input: PlanInput): PlanResult {
         collisions: [],
         unknownScopes: [],
         policyErrors: [],
+        unplaceable: [],
         deletionRules: [],
         warnings: [],
       },
       set: new ExpectedSet(),
+      blocked: new ExpectedSet(),
     });
   }
   const globalWarnings: PlanWarning[] = [];
@@ -121,7 +125,8 @@ export function planExpected(input: PlanInput): PlanResult {
   }
 
   return {
-    targets: [...plans.values()].map(({ plan, set }) => {
+    targets: [...plans.values()].map(({ plan, set, blocked }) => {
+      set.addBlocked(blocked);
       const expected = set.list();
       return {
         ...plan,
@@ -134,11 +139,18 @@ export function planExpected(input: PlanInput): PlanResult {
   };
 }
 
+/** A target's plan while it is built; refs of policies that cannot run are kept apart. */
+interface PlanEntry {
+  plan: TargetPlan;
+  set: ExpectedSet;
+  blocked: ExpectedSet;
+}
+
 function planBinding(
   policy: ReplicationPolicy,
   target: PlanTarget,
   input: PlanInput,
-  entry: { plan: TargetPlan; set: ExpectedSet }
+  entry: PlanEntry
 ): void {
   const { plan, set } = entry;
   const ref = policyRef(policy);
@@ -185,7 +197,10 @@ function planBinding(
       inv.complete ? [] : [[inv.project, inv.error.message] as const]
     )
   );
-  let resources;
+  const eventBased = policy.trigger.type === 'event_based';
+  // What Harbor cannot run is kept as `cannotRun` refs (plan/policy-errors.ts), never dropped.
+  let resources: SelectedResource[];
+  let blocked: BlockedResource[] = [];
   try {
     resources = selectResources(
       inScope.flatMap((inv) => inv.artifacts),
@@ -193,20 +208,25 @@ function planBinding(
     );
   } catch (err) {
     if (!(err instanceof FilterError)) throw err;
-    plan.policyErrors.push({
+    const failure = filterFailure({
+      policy,
+      policyRef: ref,
       target: target.name,
-      policy: ref,
-      kind: 'filter',
-      message: err.message,
+      artifacts: inScope.flatMap((inv) => inv.artifacts),
+      error: err,
+      prefixOf: (project) => destinationPrefix(policy, project),
     });
-    return;
+    plan.policyErrors.push(...failure.errors);
+    plan.unknownScopes.push(...failure.unknownScopes);
+    resources = failure.runnable;
+    blocked = failure.blocked;
   }
 
-  const eventBased = policy.trigger.type === 'event_based';
   const mapped: {
     source: string;
     destination: string;
     artifacts: SelectedArtifact[];
+    cannotRun?: string;
   }[] = [];
   for (const res of resources) {
     const dst = replaceNamespace(
@@ -224,7 +244,15 @@ function planBinding(
         message: dst.error,
       });
       // A manual or scheduled execution stops at the first error and copies nothing.
-      if (!eventBased) return;
+      if (!eventBased) {
+        blocked = resources.map((resource) => ({
+          resource,
+          reason: dst.error,
+        }));
+        mapped.length = 0;
+        break;
+      }
+      blocked.push({ resource: res, reason: dst.error });
       continue;
     }
     mapped.push({
@@ -232,6 +260,43 @@ function planBinding(
       destination: dst.repository,
       artifacts: res.artifacts,
     });
+  }
+
+  for (const b of blocked) {
+    const dst = replaceNamespace(
+      b.resource.repository,
+      policy.destNamespace,
+      policy.destNamespaceReplaceCount,
+      pathType
+    );
+    if (dst.ok) {
+      mapped.push({
+        source: b.resource.repository,
+        destination: dst.repository,
+        artifacts: b.resource.artifacts,
+        cannotRun: b.reason,
+      });
+      continue;
+    }
+    // No destination name at all: listed under the source repository, never observed.
+    const reason =
+      dst.error === b.reason ? b.reason : `${b.reason}; ${dst.error}`;
+    const unknownReason = incomplete.get(projectOfRepo(b.resource.repository));
+    for (const selected of b.resource.artifacts) {
+      for (const r of refsOf(
+        selected,
+        b.resource.repository,
+        b.resource.repository,
+        target.name,
+        ref
+      )) {
+        plan.unplaceable.push({
+          ...r,
+          cannotRun: reason,
+          ...(unknownReason === undefined ? {} : { unknownReason }),
+        });
+      }
+    }
   }
 
   const proxyCache = new Set(
@@ -252,7 +317,8 @@ function planBinding(
       }
       continue;
     }
-    const unknownReason = incomplete.get(m.source.split('/')[0] ?? '');
+    const unknownReason = incomplete.get(projectOfRepo(m.source));
+    const into = m.cannotRun === undefined ? set : entry.blocked;
     for (const selected of m.artifacts) {
       for (const r of refsOf(
         selected,
@@ -261,7 +327,11 @@ function planBinding(
         target.name,
         ref
       )) {
-        set.add(unknownReason === undefined ? r : { ...r, unknownReason });
+        into.add({
+          ...r,
+          ...(unknownReason === undefined ? {} : { unknownReason }),
+          ...(m.cannotRun === undefined ? {} : { cannotRun: m.cannotRun }),
+        });
       }
     }
   }
@@ -271,6 +341,10 @@ function planBinding(
       deletionRule(policy, ref, pathType, inScope, registryType)
     );
   }
+}
+
+function projectOfRepo(repository: string): string {
+  return repository.split('/')[0] ?? '';
 }
 
 function deletionRule(

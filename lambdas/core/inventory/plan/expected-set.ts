@@ -97,6 +97,16 @@ export class ExpectedSet {
     first.collision = candidates;
   }
 
+  /**
+   * Adds the refs of policies that cannot run (`cannotRun`) where no runnable policy expects
+   * the same destination ref: a runnable one is what will arrive there.
+   */
+  addBlocked(blocked: ExpectedSet): void {
+    for (const [key, ref] of blocked.refs) {
+      if (!this.refs.has(key)) this.refs.set(key, ref);
+    }
+  }
+
   list(): ExpectedRef[] {
     return [...this.refs.values()].sort(
       (a, b) =>

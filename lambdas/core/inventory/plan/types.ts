@@ -117,6 +117,11 @@ export interface TargetPlan {
   collisions: ExpectedRef[];
   unknownScopes: UnknownScope[];
   policyErrors: PolicyError[];
+  /**
+   * Refs of a policy that cannot run whose source repository has no destination name (the
+   * flattening error itself): `repository` is the source repository; never observed, missing.
+   */
+  unplaceable: ExpectedRef[];
   deletionRules: DeletionRule[];
   warnings: PlanWarning[];
 }

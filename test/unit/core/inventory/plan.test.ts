@@ -391,8 +391,12 @@ describe('planExpected: policy errors', () => {
       inventories: shallow,
     });
 
-    // Assert
-    expect(plan.expected).toEqual([]);
+    // Assert: nothing arrives, but every ref is still expected (as cannotRun)
+    expect(refs(plan)).toEqual([['x/cli', '1', d('c'), false]]);
+    expect(plan.expected.every((r) => r.cannotRun !== undefined)).toBe(true);
+    expect(plan.unplaceable.map((r) => [r.repository, r.reference])).toEqual([
+      ['lib/app', 'v1'],
+    ]);
     expect(plan.policyErrors).toEqual([
       {
         target: 'dr',
