@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { version } from '../../package.json';
 import type { Job } from '../use-cases/job';
 import { logger, metrics, recordReportMetrics } from '../shared/observability';
+import { safeErrorDetail } from '../shared/redact';
 import { summarize, type RunSummary } from './summary';
 import {
   configForRun,
@@ -37,7 +38,8 @@ export function createRunHandler(
       logger.info(`${useCase} completed`, { ...summary });
       return summary;
     } catch (err) {
-      logger.error(`${useCase} failed`, err as Error);
+      // Never the error itself: its cause chain may quote upstream text or a secret.
+      logger.error(`${useCase} failed`, { error: safeErrorDetail(err) });
       throw err;
     } finally {
       metrics.publishStoredMetrics();

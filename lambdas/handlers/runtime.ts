@@ -41,8 +41,9 @@ export function loadRuntime(
   let raw: unknown;
   try {
     raw = JSON.parse(parsed.data[ENV_KEYS.config]);
-  } catch (err) {
-    throw new ConfigError(ENV_KEYS.config, ['(root): is not JSON'], err);
+  } catch {
+    // Not the JSON.parse error as a cause: its message quotes the text.
+    throw new ConfigError(ENV_KEYS.config, ['(root): is not JSON']);
   }
   const config = parseConfig(raw, ENV_KEYS.config);
   return {

@@ -3,13 +3,16 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
 import type { Report } from '../core/report/schema';
 import { METRICS } from './env-keys';
+import { redactingReplacer } from './redact';
 
 /**
  * The structured logger of every function. The service name and level come from
  * `POWERTOOLS_SERVICE_NAME` and `POWERTOOLS_LOG_LEVEL`, which the stack sets. Never log
- * credentials or Authorization headers.
+ * credentials or Authorization headers. As a second defence, every line is serialized
+ * through {@link redactingReplacer}: errors lose their upstream causes' messages and every
+ * string is scrubbed of the secret values this process resolved.
  */
-export const logger = new Logger();
+export const logger = new Logger({ jsonReplacerFn: redactingReplacer });
 
 /**
  * The EMF metrics of every function, in the `HarborDR` namespace, with the `service`

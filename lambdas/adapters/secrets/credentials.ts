@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { AuthError, ConfigError } from '../../core/errors';
 import type { CredentialsRef } from '../../shared/config';
 import { formatPath } from '../../shared/config';
+import { registerSecret } from '../../shared/redact';
 
 const REDACTED = '***';
 
@@ -22,6 +23,8 @@ export class Credentials {
   constructor(username: string, password: string) {
     this.username = username;
     this.#password = password;
+    // Whatever logs it by mistake, the logger scrubs it.
+    registerSecret(password);
   }
 
   /** The secret itself; read it only to build an Authorization header. */
@@ -62,11 +65,16 @@ export type CredentialsResolver = (
   owner: string
 ) => Promise<Credentials>;
 
+/** What a credentials document must be, said by shape: its values are never quoted. */
+const EXPECTED_SHAPE =
+  'is not a JSON object with "username" and "password" strings';
+
 function describeDocumentProblems(error: z.ZodError): string[] {
   // Only field names: the values are secrets.
-  return error.issues.map(
-    (i) =>
-      `${formatPath(i.path)}: ${i.input === undefined ? 'is required' : 'must be a non-empty string'}`
+  return error.issues.map((i) =>
+    i.path.length === 0
+      ? `(root): ${EXPECTED_SHAPE}`
+      : `${formatPath(i.path)}: ${i.input === undefined ? 'is required' : 'must be a non-empty string'}`
   );
 }
 
@@ -160,13 +168,24 @@ export function createCredentialsResolver(
   };
 }
 
+/**
+ * Parses a credentials document. Errors say what is wrong by shape and name the source and
+ * field; they never carry the text, nor a JSON.parse error (whose message quotes the text)
+ * as their cause. The text is registered as a secret first, so that the logger scrubs it
+ * should it ever reach a log.
+ */
 function parseDocument(text: string, source: string): Credentials {
+  registerSecret(text);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(source, ['(root): is not valid JSON'], err);
+  } catch {
+    throw new ConfigError(source, [
+      `(root): ${EXPECTED_SHAPE} (not valid JSON)`,
+    ]);
   }
+  // The inputs only decide "required" against "must be a non-empty string"; the error
+  // itself is dropped here and never attached as a cause.
   const parsed = credentialsDocumentSchema.safeParse(raw, {
     reportInput: true,
   });

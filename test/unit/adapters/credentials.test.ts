@@ -134,4 +134,38 @@ describe('createCredentialsResolver', () => {
       resolve({ secretId: 'harbor-dr/x' }, 'cluster1')
     ).resolves.toMatchObject({ username: 'u' });
   });
+
+  it.each([
+    ['not JSON', 'Zx9-not-json-secret'],
+    ['a bare JSON string', JSON.stringify('Zx9-bare-string-secret')],
+    ['truncated JSON', '{"username":"u","password":"Zx9-truncated'],
+    ['a JSON array', '["Zx9-array-secret"]'],
+  ])(
+    'says what is wrong with a malformed secret (%s) by shape, never quoting it',
+    async (_case, text) => {
+      const resolve = createCredentialsResolver({
+        secretsManager: {
+          send: () => Promise.resolve({ SecretString: text }),
+        },
+      });
+
+      const err = await resolve({ secretId: 'harbor-dr/p' }, 'primary').catch(
+        (e: unknown) => e
+      );
+
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toEqual([
+        expect.stringMatching(
+          /^\(root\): is not a JSON object with "username" and "password" strings/
+        ),
+      ]);
+      expect((err as Error).message).toContain('secret harbor-dr/p');
+      // Nothing of the text anywhere: message, cause chain, inspection, serialization.
+      const seen: string[] = [];
+      for (let e: unknown = err; e !== undefined; e = (e as Error).cause) {
+        seen.push(inspect(e, { depth: 5 }), JSON.stringify(e));
+      }
+      expect(seen.join('\n')).not.toContain('Zx9');
+    }
+  );
 });
