@@ -28,6 +28,7 @@ export function deploymentProblems(config: HarborDrConfig): string[] {
   const problems: string[] = [];
   const registries: [string, HarborDrConfig['primary']['credentials']][] = [
     ['primary', config.primary.credentials],
+    ['primary.operatorCredentials', config.primary.operatorCredentials],
     ...config.targets.map(
       (t, i): [string, HarborDrConfig['primary']['credentials']] => [
         `targets[${String(i)}]`,
@@ -37,8 +38,9 @@ export function deploymentProblems(config: HarborDrConfig): string[] {
   ];
   for (const [path, credentials] of registries) {
     if (credentials && credentials.secretId === undefined) {
+      const field = path.endsWith('Credentials') ? path : `${path}.credentials`;
       problems.push(
-        `${path}.credentials: must be a secretId when deployed to AWS (env and file are for local runs)`
+        `${field}: must be a secretId when deployed to AWS (env and file are for local runs)`
       );
     }
   }

@@ -234,9 +234,14 @@ export class HarborDrStack extends Stack {
   /** The distinct secrets the config names, as IAM resources; no values are read. */
   private secretPolicyArns(config: HarborDrConfig): string[] {
     const ids = new Set<string>();
-    for (const registry of [config.primary, ...config.targets]) {
-      const secretId = registry.credentials?.secretId;
-      if (secretId !== undefined) ids.add(secretId);
+    const refs = [
+      config.primary.credentials,
+      // Least privilege: the account that starts and stops executions is read too.
+      config.primary.operatorCredentials,
+      ...config.targets.map((t) => t.credentials),
+    ];
+    for (const ref of refs) {
+      if (ref?.secretId !== undefined) ids.add(ref.secretId);
     }
     return [...ids].map((secretId) => {
       if (!secretId.startsWith('arn:')) {

@@ -1,14 +1,29 @@
-import type { HarborApi, ReplicationEndpoint } from '../core/ports';
+import type {
+  HarborApi,
+  HarborReplicationControl,
+  ReplicationEndpoint,
+} from '../core/ports';
 import type { ReadinessDeps, ReadinessTarget } from '../use-cases/readiness';
 import { HarborClient } from '../adapters/harbor/harbor-client';
 import { HarborMetadataClient } from '../adapters/harbor/metadata-client';
 import { HarborReplicationClient } from '../adapters/harbor/replication-client';
-import type { CredentialsResolver } from '../adapters/secrets/credentials';
+import type {
+  Credentials,
+  CredentialsResolver,
+} from '../adapters/secrets/credentials';
 import { readPeerCertificate } from '../adapters/tls/peer-certificate';
 import { ConfigError } from '../core/errors';
-import type { HarborDrConfig, TargetConfig } from '../shared/config';
+import type {
+  HarborDrConfig,
+  PrimaryConfig,
+  TargetConfig,
+} from '../shared/config';
 import { TARGET_DRIVERS } from './drivers';
-import { clientOptions, endpoints } from './endpoints';
+import {
+  clientOptions,
+  describeCredentialFailure,
+  endpoints,
+} from './endpoints';
 import type { Endpoint } from './endpoints';
 
 /**
@@ -40,7 +55,12 @@ export interface ComposeOptions {
  * Builds the adapters of a run from the configuration: each registry reached once (one
  * keep-alive pool, credentials resolved once, CA bundle read once), each target's clients
  * built by the driver of its kind.
- * @throws ConfigError for unknown target names, unreadable CA bundles or credentials
+ *
+ * A credential that cannot be read fails only its registry: every call to it fails with the
+ * reason (nothing is sent) and a target is marked `unavailable`, so that the run goes on and
+ * reports that target UNKNOWN (the primary's: the whole run UNKNOWN, still reported). The
+ * operator credential is resolved only when a start or stop is sent.
+ * @throws ConfigError for unknown target names or unreadable CA bundles
  */
 export async function composeClients(
   config: HarborDrConfig,
@@ -52,18 +72,18 @@ export async function composeClients(
   const pools = endpoints(resolveCredentials, concurrency);
   try {
     const primary = await pools.open(config.primary);
-    const operatorCredentials = config.primary.operatorCredentials
-      ? await resolveCredentials(
-          config.primary.operatorCredentials,
-          `${config.primary.name} (operator)`
-        )
-      : primary.credentials;
+    const operatorRef = config.primary.operatorCredentials;
     const replication: Clients['replication'] = {
       primary: {
         read: new HarborReplicationClient(clientOptions(primary)),
-        control: new HarborReplicationClient(
-          clientOptions(primary, operatorCredentials)
-        ),
+        control: operatorRef
+          ? operatorControl(primary, () =>
+              resolveCredentials(
+                operatorRef,
+                `${config.primary.name} (operator)`
+              )
+            )
+          : new HarborReplicationClient(clientOptions(primary)),
       },
       targets: new Map(),
     };
@@ -80,6 +100,9 @@ export async function composeClients(
         traits: driver.traits,
         observer: built.observer,
         verifyTls: t.verifyTls,
+        ...(endpoint.unavailable !== undefined
+          ? { unavailable: endpoint.unavailable }
+          : {}),
         ...(built.harbor ? { harbor: built.harbor } : {}),
         ...(built.metadata ? { metadata: built.metadata } : {}),
         ...(built.registry ? { registry: built.registry } : {}),
@@ -97,6 +120,41 @@ export async function composeClients(
     await pools.close();
     throw err;
   }
+}
+
+/**
+ * Starts and stops with the operator credential, resolved at the first start or stop (a run
+ * that starts nothing never reads it) and once per run. When it cannot be read, each start
+ * or stop answers `permission-denied` with the reason: nothing was sent, nothing started.
+ */
+function operatorControl(
+  primary: Endpoint<PrimaryConfig>,
+  resolve: () => Promise<Credentials>
+): HarborReplicationControl {
+  let control:
+    Promise<HarborReplicationControl | { denied: string }> | undefined;
+  const get = () =>
+    (control ??= resolve().then(
+      (credentials) =>
+        new HarborReplicationClient(clientOptions(primary, credentials)),
+      (err: unknown) => ({
+        denied: `not sent: the operator credential could not be read: ${describeCredentialFailure(err)}`,
+      })
+    ));
+  return {
+    startExecution: async (policyId) => {
+      const c = await get();
+      return 'denied' in c
+        ? { outcome: 'permission-denied', detail: c.denied }
+        : c.startExecution(policyId);
+    },
+    stopExecution: async (executionId) => {
+      const c = await get();
+      return 'denied' in c
+        ? { outcome: 'permission-denied', detail: c.denied }
+        : c.stopExecution(executionId);
+    },
+  };
 }
 
 /** https endpoints: the certificate they present, trusted with the endpoint's CA bundle. */

@@ -6,7 +6,12 @@ import type {
   Credentials,
   CredentialsResolver,
 } from '../adapters/secrets/credentials';
-import { ConfigError, errorMessage } from '../core/errors';
+import {
+  AuthError,
+  ConfigError,
+  errorMessage,
+  HarborDrError,
+} from '../core/errors';
 import type { PrimaryConfig, TargetConfig } from '../shared/config';
 
 /**
@@ -16,8 +21,14 @@ import type { PrimaryConfig, TargetConfig } from '../shared/config';
 export interface Endpoint<C extends PrimaryConfig | TargetConfig> {
   config: C;
   http: HttpClient;
-  /** Absent: the registry is read anonymously. */
+  /** Absent: the registry is read anonymously (or its credentials could not be read). */
   credentials: Credentials | undefined;
+  /**
+   * Why the registry cannot be used at all: its credentials could not be read. Every request
+   * on `http` then fails with this reason (an AuthError) and none is sent, not even
+   * anonymously; the run goes on and reports the registry's scopes UNKNOWN.
+   */
+  unavailable?: string;
   /** The PEM bundle of extra CAs, read once (the TLS probe trusts it too). */
   caBundle: string | undefined;
   /** The run's memory budget for listings in flight, shared by every endpoint. */
@@ -44,12 +55,30 @@ export function endpoints(
   return {
     open: async (config) => {
       // Credentials first: a missing secret is named before an unreadable CA bundle.
-      const credentials = config.credentials
-        ? await resolveCredentials(config.credentials, config.name)
-        : undefined;
+      let credentials: Credentials | undefined;
+      let unavailable: string | undefined;
+      if (config.credentials) {
+        try {
+          credentials = await resolveCredentials(
+            config.credentials,
+            config.name
+          );
+        } catch (err) {
+          unavailable = `its credentials could not be read: ${describeCredentialFailure(err)}`;
+        }
+      }
       const caBundle = config.caBundle
         ? readCaBundle(config.caBundle, config.name)
         : undefined;
+      if (unavailable !== undefined) {
+        return {
+          config,
+          http: refusingHttp(config, unavailable),
+          credentials: undefined,
+          caBundle,
+          unavailable,
+        };
+      }
       const http = createHttpClient({
         service: config.name,
         baseUrl: config.url,
@@ -99,4 +128,32 @@ function readCaBundle(path: string, owner: string): string {
       err
     );
   }
+}
+
+/**
+ * Why a credential could not be resolved, on one line: the resolver's errors name the
+ * variable, file, field or secret id and never a value.
+ */
+export function describeCredentialFailure(err: unknown): string {
+  if (err instanceof HarborDrError) {
+    // A ConfigError lists its problems on lines of their own: one line, `;` between them.
+    return err.message
+      .replace(/:\s*\n\s*-\s*/, ': ')
+      .replace(/\s*\n\s*(?:-\s*)?/g, '; ');
+  }
+  // Anything else may quote what it failed on: its kind only.
+  return `unexpected ${err instanceof Error ? err.name : typeof err}`;
+}
+
+/** An HTTP client that sends nothing: every request fails with why the registry is unusable. */
+function refusingHttp(
+  config: PrimaryConfig | TargetConfig,
+  reason: string
+): HttpClient {
+  return {
+    service: config.name,
+    origin: new URL(config.url).origin,
+    request: () => Promise.reject(new AuthError(config.name, reason)),
+    close: () => Promise.resolve(),
+  };
 }

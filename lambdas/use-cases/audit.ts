@@ -57,6 +57,11 @@ export interface AuditTarget {
   /** Harbor targets: the target's own API (pull-mode policies, proxy-cache projects). */
   harbor?: HarborApi;
   observer: TargetObserver;
+  /**
+   * Why the target cannot be reached at all (its credentials could not be read): every
+   * scope of it is UNKNOWN with this reason, and the rest of the run goes on.
+   */
+  unavailable?: string;
 }
 
 /** The ports of an audit. */
@@ -303,6 +308,9 @@ async function auditTarget(
   for (const e of planned.errors) {
     if (['primary', 'policies', target.name].includes(e.scope)) errors.push(e);
   }
+  if (target.unavailable !== undefined) {
+    errors.push({ scope: target.name, message: target.unavailable });
+  }
   const findings: Finding[] = [];
   const shards: ShardStatus[] = [];
   if (plan) {
@@ -313,6 +321,20 @@ async function auditTarget(
       work,
       Math.max(1, Math.floor(input.concurrency / 4)),
       async ({ project, expected }) => {
+        if (target.unavailable !== undefined) {
+          return {
+            status: {
+              project,
+              status: 'unknown',
+              reason: target.unavailable,
+            } satisfies ShardStatus,
+            findings: diffShard(
+              expected,
+              { unknown: target.unavailable },
+              context
+            ),
+          };
+        }
         if (deps.clock.now() >= input.deadline) {
           return {
             status: {

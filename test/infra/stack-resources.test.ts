@@ -212,6 +212,46 @@ describe('HarborDrStack resources', () => {
     expect(all).not.toContain('secretsmanager');
   });
 
+  it('grants the operator credential the re-trigger starts and stops with', () => {
+    const { template: custom } = synthStack(
+      configWith({
+        primary: {
+          name: 'harbor-primary',
+          url: 'https://harbor.example.com',
+          credentials: { secretId: 'harbor-dr/primary' },
+          operatorCredentials: { secretId: 'harbor-dr/operator' },
+        },
+      })
+    );
+
+    for (const fn of ['Audit', 'Readiness'] as const) {
+      const grant = roleStatements(custom(), fn).find(
+        (s) => s.Sid === 'ReadHarborCredentials'
+      );
+      expect(JSON.stringify(grant?.Resource)).toContain(
+        ':secret:harbor-dr/operator-??????'
+      );
+      expect(grant?.Action).toBe('secretsmanager:GetSecretValue');
+    }
+  });
+
+  it('refuses an operator credential a Lambda cannot read, naming the field', () => {
+    expect(() =>
+      synthStack(
+        configWith({
+          primary: {
+            name: 'harbor-primary',
+            url: 'https://harbor.example.com',
+            credentials: { secretId: 'harbor-dr/primary' },
+            operatorCredentials: { file: './operator.json' },
+          },
+        })
+      )
+    ).toThrow(
+      'primary.operatorCredentials: must be a secretId when deployed to AWS (env and file are for local runs)'
+    );
+  });
+
   it('gives the functions the config (references only, no deployment section), bucket and topic', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     expect(Object.keys(functions)).toHaveLength(2);

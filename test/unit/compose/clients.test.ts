@@ -7,7 +7,7 @@ import { Credentials } from '../../../lambdas/adapters/secrets/credentials';
 import type { CredentialsResolver } from '../../../lambdas/adapters/secrets/credentials';
 import { composeClients } from '../../../lambdas/compose/clients';
 import { TARGET_DRIVERS } from '../../../lambdas/compose/drivers';
-import { ConfigError } from '../../../lambdas/core/errors';
+import { AuthError, ConfigError } from '../../../lambdas/core/errors';
 import { parseConfig } from '../../../lambdas/shared/config';
 
 // Counts file reads (CA bundles); node:fs itself cannot be spied on.
@@ -83,12 +83,8 @@ describe('composeClients', () => {
       'edge',
     ]);
     expect(reads.mock.calls.filter(([p]) => p === caBundle)).toHaveLength(2);
-    expect(resolver.owners).toEqual([
-      'primary',
-      'primary (operator)',
-      'dr',
-      'edge',
-    ]);
+    // The operator credential only when a start or stop is sent.
+    expect(resolver.owners).toEqual(['primary', 'dr', 'edge']);
   });
 
   it("gives each target its driver's traits and clients, for the audit and readiness alike", async () => {
@@ -132,5 +128,66 @@ describe('composeClients', () => {
     await expect(composeClients(broken, countingResolver())).rejects.toThrow(
       /dr.*caBundle: cannot read/s
     );
+  });
+
+  it('makes a target whose credential cannot be read unavailable, with the reason, and sends it nothing', async () => {
+    const pools = jest.spyOn(pool, 'createHttpClient');
+    const resolver: CredentialsResolver = (_ref, owner) =>
+      owner === 'dr'
+        ? Promise.reject(
+            new ConfigError('secret harbor-dr/dr', [
+              '(root): is not a JSON object with "username" and "password" strings',
+            ])
+          )
+        : Promise.resolve(new Credentials(owner, 'secret'));
+
+    const clients = await composeClients(config, resolver);
+    await clients.close();
+
+    const [dr, edge] = clients.targets;
+    expect(dr?.unavailable).toBe(
+      'its credentials could not be read: invalid configuration (secret harbor-dr/dr): (root): is not a JSON object with "username" and "password" strings'
+    );
+    expect(edge?.unavailable).toBeUndefined();
+    // No pool, no request: every call fails with the reason, never anonymously.
+    expect(pools.mock.calls.map(([o]) => o.service)).toEqual([
+      'primary',
+      'edge',
+    ]);
+    const err = await dr?.harbor?.whoAmI().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as Error).message).toContain('harbor-dr/dr');
+  });
+
+  it('resolves the operator credential at the first start, once, and answers permission-denied when it cannot be read', async () => {
+    const owners: string[] = [];
+    const resolver: CredentialsResolver = (_ref, owner) => {
+      owners.push(owner);
+      return owner.endsWith('(operator)')
+        ? Promise.reject(
+            new AuthError(
+              owner,
+              'cannot read secret "harbor-dr/operator" from Secrets Manager (AccessDeniedException)'
+            )
+          )
+        : Promise.resolve(new Credentials(owner, 'secret'));
+    };
+
+    const clients = await composeClients(config, resolver);
+    const before = [...owners];
+    const start = await clients.replication.primary.control.startExecution(7);
+    const stop = await clients.replication.primary.control.stopExecution(9);
+    await clients.close();
+
+    expect(before).not.toContain('primary (operator)');
+    expect(owners.filter((o) => o === 'primary (operator)')).toHaveLength(1);
+    for (const answer of [start, stop]) {
+      expect(answer).toEqual({
+        outcome: 'permission-denied',
+        detail: expect.stringMatching(
+          /^not sent: the operator credential could not be read: .*harbor-dr\/operator.*AccessDeniedException/
+        ) as string,
+      });
+    }
   });
 });

@@ -10,6 +10,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { reportSchema } from '../../../lambdas/core/report/schema';
 import { createRunHandler } from '../../../lambdas/handlers/run-handler';
 import { runAuditJob } from '../../../lambdas/use-cases/audit-job';
 import { parseConfig } from '../../../lambdas/shared/config';
@@ -140,4 +141,24 @@ describe('the run handler with a malformed secret', () => {
       expect(all).toContain('is not a JSON object with');
     }
   );
+
+  it('still stores and notifies a report, UNKNOWN, naming the unreadable secret', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: SECRET_TEXT });
+
+    const { outcome } = await invoke();
+
+    expect(outcome).toMatchObject({ verdict: 'UNKNOWN' });
+    const json = s3
+      .commandCalls(PutObjectCommand)
+      .find((c) => c.args[0].input.Key === 'reports/audit/latest.json');
+    const report = reportSchema.parse(
+      JSON.parse(json?.args[0].input.Body as string)
+    );
+    expect(report.verdict).toBe('UNKNOWN');
+    expect(report.targets.map((t) => [t.name, t.verdict])).toEqual([
+      ['dr', 'UNKNOWN'],
+    ]);
+    expect(JSON.stringify(report.errors)).toContain('harbor-dr/primary');
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
 });
