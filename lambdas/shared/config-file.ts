@@ -20,8 +20,22 @@ export function parseConfigText(text: string, source: string): HarborDrConfig {
       })
     );
   }
-  return parseConfig(doc.toJS() as unknown, source);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // An alias bomb (`a: &a [x, x]`, `b: &b [*a, *a]`, ...) is a config error, not a crash.
+    throw new ConfigError(source, [
+      /alias/i.test(errorMessage(err))
+        ? `(root): expands YAML aliases more than ${String(MAX_ALIAS_COUNT)} times (an alias bomb?); write the values out`
+        : `(root): cannot be read as data (${err instanceof Error ? err.name : 'error'})`,
+    ]);
+  }
+  return parseConfig(raw, source);
 }
+
+/** YAML alias expansions a config may use; more is refused as a resource exhaustion. */
+const MAX_ALIAS_COUNT = 100;
 
 /**
  * Reads and validates a configuration file.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
+import { canonicalUrl } from '../core/harbor/urls';
 import { TARGET_KINDS } from '../core/model';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -10,13 +11,31 @@ const name = z.string().regex(NAME_PATTERN, {
     'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
 });
 
-/** An http(s) URL without a trailing slash, query or fragment. */
+/**
+ * An http(s) URL without credentials, a trailing slash, query or fragment. `user:password@`
+ * would be printed into every report and log: credentials go in `credentials`, and the
+ * error never echoes the URL.
+ */
 const registryUrl = z
   .url({ protocol: /^https?$/, error: 'must be an https or http URL' })
+  .refine((u) => !hasUserInfo(u), {
+    error:
+      'must not carry credentials (user:password@); give them in `credentials`',
+    abort: true,
+  })
   .refine((u) => !u.includes('?') && !u.includes('#'), {
     error: 'must not carry a query or fragment',
   })
   .transform((u) => u.replace(/\/+$/, ''));
+
+function hasUserInfo(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false;
+  }
+}
 
 const envName = z
   .string()
@@ -282,6 +301,8 @@ export const configSchema = z
   })
   .check((ctx) => {
     const { primary, targets } = ctx.value;
+    // URLs compare in canonical form: `https://R.example.com:443/` is `https://r.example.com`.
+    const primaryUrl = canonicalUrl(primary.url);
     const seenNames = new Map<string, number>();
     const seenUrls = new Map<string, number>();
     targets.forEach((t, i) => {
@@ -294,17 +315,17 @@ export const configSchema = z
           message: `duplicates targets[${dupName}].name "${t.name}"`,
         });
       } else seenNames.set(t.name, i);
-      const url = t.url.toLowerCase();
+      const url = canonicalUrl(t.url);
       const dupUrl = seenUrls.get(url);
       if (dupUrl !== undefined) {
         ctx.issues.push({
           code: 'custom',
           input: t.url,
           path: ['targets', i, 'url'],
-          message: `duplicates targets[${dupUrl}].url`,
+          message: `duplicates targets[${dupUrl}].url (both are ${url})`,
         });
       } else seenUrls.set(url, i);
-      if (url === primary.url.toLowerCase()) {
+      if (url === primaryUrl) {
         ctx.issues.push({
           code: 'custom',
           input: t.url,
@@ -367,11 +388,8 @@ function article(expected: string): string {
 export function parseConfig(raw: unknown, source: string): HarborDrConfig {
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
-    throw new ConfigError(
-      source,
-      describeIssues(result.error.issues),
-      result.error
-    );
+    // Not the ZodError as a cause: it holds the inputs (a URL with a password).
+    throw new ConfigError(source, describeIssues(result.error.issues));
   }
   return result.data;
 }

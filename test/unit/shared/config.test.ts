@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ConfigError } from '../../../lambdas/core/errors';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { parseConfigText } from '../../../lambdas/shared/config-file';
@@ -118,6 +119,22 @@ describe('parseConfig', () => {
       'targets[0].url: is the primary itself',
     ],
     [
+      'two spellings of one target URL',
+      (c) => {
+        (c.targets as Record<string, unknown>[])[1]!.url =
+          'HTTPS://Registry.Cluster1.example.com:443/';
+      },
+      'targets[1].url: duplicates targets[0].url (both are https://registry.cluster1.example.com)',
+    ],
+    [
+      'the primary spelt with its default port',
+      (c) => {
+        (c.targets as Record<string, unknown>[])[0]!.url =
+          'https://harbor.example.com:443';
+      },
+      'targets[0].url: is the primary itself',
+    ],
+    [
       'an empty policy list',
       (c) => {
         c.policies = [];
@@ -193,6 +210,33 @@ describe('parseConfig', () => {
   });
 });
 
+describe('parseConfig: a URL with credentials', () => {
+  it.each([
+    ['primary', 'https://admin:Hunter2-url-secret@harbor.example.com'],
+    ['targets[0]', 'https://robot:Hunter2-url-secret@registry.example.com'],
+    ['targets[0]', 'https://Hunter2-url-secret@registry.example.com'],
+  ])('is refused in %s, naming the field, never echoing it', (where, url) => {
+    const c = valid() as Record<string, unknown>;
+    if (where === 'primary') (c.primary as Record<string, unknown>).url = url;
+    else (c.targets as Record<string, unknown>[])[0]!.url = url;
+
+    const err = (() => {
+      try {
+        parseConfig(c, 'test.yaml');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      `${where}.url: must not carry credentials (user:password@); give them in \`credentials\``,
+    ]);
+    expect(inspect(err, { depth: 10 })).not.toContain('Hunter2');
+  });
+});
+
 describe('parseConfigText', () => {
   it('reads YAML and JSON alike', () => {
     const yaml = `primary: { name: p, url: "http://127.0.0.1:8080" }\ntargets:\n  - { name: t, url: "http://127.0.0.1:5000", kind: distribution }\n`;
@@ -210,6 +254,33 @@ describe('parseConfigText', () => {
     expect(() => parseConfigText(text, 'broken.yaml')).toThrow(
       /line \d+, column \d+/
     );
+  });
+
+  it('refuses a YAML alias bomb as a config error, naming the problem', () => {
+    const names = 'abcdefghij';
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < names.length; i++) {
+      const alias = `*${names[i - 1]!}`;
+      lines.push(
+        `${names[i]!}: &${names[i]!} [${Array.from({ length: 9 }, () => alias).join(', ')}]`
+      );
+    }
+
+    const err = (() => {
+      try {
+        parseConfigText(lines.join('\n'), 'bomb.yaml');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      expect.stringMatching(
+        /^\(root\): expands YAML aliases more than 100 times/
+      ),
+    ]);
   });
 
   it('rejects duplicate keys, which YAML would otherwise silently collapse', () => {
