@@ -16,7 +16,68 @@ export function formatSeconds(seconds: number | null): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
-/** Text made safe for one Markdown table cell (or list item): no pipe, no line break. */
+/**
+ * Characters that would break a rendered line or disguise it: line breaks and every other
+ * C0/C1 control (terminal escapes included), Unicode line and paragraph separators, and
+ * the bidirectional overrides that reorder what a reader sees.
+ */
+const CONTROLS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * The Markdown (CommonMark and GFM) characters that have a meaning inside a line: backslash,
+ * code, emphasis and strikethrough, link and image brackets, raw HTML and autolinks,
+ * entities, table pipes, a heading's closing `#`, and GitHub's `$` math. Each is
+ * backslash-escaped (CommonMark lets any ASCII punctuation be). Characters that only mean
+ * something at the start of a line (`-`, `+`, `=`, `>`, `1.`) need no escape: no rendered line
+ * starts with an untrusted value, and line breaks are removed.
+ */
+const MARKDOWN_INLINE = /[\\`*_[\]<>&|~#$]/g;
+
+/**
+ * Untrusted text (anything from a registry, Harbor, the config or an earlier report) as
+ * plain text on one line: controls become spaces. For terminals and notifications.
+ */
+export function plainText(text: string): string {
+  return text.replace(CONTROLS, ' ');
+}
+
+/**
+ * Untrusted text made literal inside a Markdown line (a list item, a heading, a paragraph):
+ * on one line, every inline metacharacter escaped, so that it renders as the same text and
+ * never as structure.
+ */
+export function escapeInline(text: string): string {
+  return plainText(text).replace(MARKDOWN_INLINE, '\\$&');
+}
+
+/**
+ * Untrusted text made literal inside one Markdown table cell: as {@link escapeInline} (its
+ * `|` escape keeps the cell's bounds; no line break can end the row).
+ */
 export function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return escapeInline(text);
+}
+
+/**
+ * Untrusted text as a Markdown code span: fenced with more backticks than any run inside
+ * it, padded when it starts or ends with a backtick or a space (CommonMark strips one space
+ * on each side), on one line. In a table cell a `|` still ends the cell (GFM), so it is
+ * escaped there; GFM renders it as `|`.
+ */
+export function codeSpan(
+  text: string,
+  where: 'inline' | 'cell' = 'inline'
+): string {
+  const line = plainText(text);
+  if (line === '') return '—';
+  const longest = Math.max(
+    0,
+    ...(line.match(/`+/g) ?? []).map((r) => r.length)
+  );
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(line) ? ' ' : '';
+  const body = where === 'cell' ? line.replace(/\|/g, '\\|') : line;
+  return `${fence}${pad}${body}${pad}${fence}`;
 }

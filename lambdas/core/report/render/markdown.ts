@@ -1,4 +1,4 @@
-import { escapeCell, formatSeconds } from '../format';
+import { codeSpan, escapeCell, escapeInline, formatSeconds } from '../format';
 import { renderReadinessSections } from './readiness';
 import type { Report, TargetReport } from '../schema';
 
@@ -12,14 +12,18 @@ const VERDICT_ICON: Record<Report['verdict'], string> = {
 /** At most this many findings per state are listed; the counts always cover all of them. */
 const MAX_ROWS_PER_STATE = 200;
 
-/** The human report (Markdown) of a run: the same facts as the JSON, for people. */
+/**
+ * The human report (Markdown) of a run: the same facts as the JSON, for people. Every value
+ * that is not this renderer's own text goes through escapeInline, escapeCell or codeSpan
+ * (format.ts): a tag or repository name never becomes Markdown structure.
+ */
 export function renderMarkdown(report: Report): string {
   const lines: string[] = [];
   const title =
     report.kind === 'audit' ? 'Replication audit' : 'Failover readiness';
-  lines.push(`# ${title}: ${report.primary.name}`, '');
+  lines.push(`# ${title}: ${escapeInline(report.primary.name)}`, '');
   lines.push(
-    `**${VERDICT_ICON[report.verdict]}** · run \`${report.runId}\` · ${report.startedAt} → ${report.finishedAt} · ${report.tool.name} ${report.tool.version}`,
+    `**${VERDICT_ICON[report.verdict]}** · run ${codeSpan(report.runId)} · ${escapeInline(report.startedAt)} → ${escapeInline(report.finishedAt)} · ${escapeInline(report.tool.name)} ${escapeInline(report.tool.version)}`,
     ''
   );
   lines.push(
@@ -31,14 +35,14 @@ export function renderMarkdown(report: Report): string {
   for (const t of report.targets) {
     const c = t.counts;
     lines.push(
-      `| ${t.name} | ${t.kind} | ${VERDICT_ICON[t.verdict]} | ${c.expected} | ${c.synced} | ${c.missing} | ${c.mismatched} | ${c.orphaned} | ${c.unknown} | ${formatSeconds(t.rpo.estimateSeconds)} |`
+      `| ${escapeCell(t.name)} | ${escapeCell(t.kind)} | ${VERDICT_ICON[t.verdict]} | ${c.expected} | ${c.synced} | ${c.missing} | ${c.mismatched} | ${c.orphaned} | ${c.unknown} | ${formatSeconds(t.rpo.estimateSeconds)} |`
     );
   }
   lines.push('');
   if (report.errors.length > 0) {
     lines.push('## What could not be seen', '');
     for (const e of report.errors)
-      lines.push(`- \`${e.scope}\`: ${escapeCell(e.message)}`);
+      lines.push(`- ${codeSpan(e.scope)}: ${escapeInline(e.message)}`);
     lines.push('');
   }
   if (report.policies.length > 0) {
@@ -47,11 +51,11 @@ export function renderMarkdown(report: Report): string {
     lines.push('| --- | --- | ---: | --- |');
     for (const p of report.policies) {
       const notes = [
-        ...p.errors.map((e) => `❌ ${e}`),
-        ...p.warnings.map((w) => `⚠️ ${w}`),
+        ...p.errors.map((e) => `❌ ${escapeCell(e)}`),
+        ...p.warnings.map((w) => `⚠️ ${escapeCell(w)}`),
       ];
       lines.push(
-        `| ${p.name} | ${p.targets.join(', ')} | ${p.expected} | ${escapeCell(notes.join('<br>')) || '—'} |`
+        `| ${escapeCell(p.name)} | ${p.targets.map(escapeCell).join(', ')} | ${p.expected} | ${notes.join('<br>') || '—'} |`
       );
     }
     lines.push('');
@@ -64,9 +68,9 @@ export function renderMarkdown(report: Report): string {
 
 function renderTarget(t: TargetReport): string[] {
   const lines = [
-    `## ${t.name} (${t.kind}) · ${VERDICT_ICON[t.verdict]}`,
+    `## ${escapeInline(t.name)} (${escapeInline(t.kind)}) · ${VERDICT_ICON[t.verdict]}`,
     '',
-    t.url,
+    codeSpan(t.url),
     '',
   ];
   lines.push(...renderReadinessSections(t));
@@ -75,18 +79,18 @@ function renderTarget(t: TargetReport): string[] {
     lines.push('Not fully audited:', '');
     for (const s of unseen)
       lines.push(
-        `- project \`${s.project}\`: ${s.status}${s.reason ? `: ${escapeCell(s.reason)}` : ''}`
+        `- project ${codeSpan(s.project)}: ${escapeInline(s.status)}${s.reason ? `: ${escapeInline(s.reason)}` : ''}`
       );
     lines.push('');
   }
   for (const e of t.errors)
-    lines.push(`- ❓ \`${e.scope}\`: ${escapeCell(e.message)}`);
+    lines.push(`- ❓ ${codeSpan(e.scope)}: ${escapeInline(e.message)}`);
   if (t.errors.length > 0) lines.push('');
   if (t.rpo.estimateSeconds !== null) {
     lines.push(
       `RPO exposure ${formatSeconds(t.rpo.estimateSeconds)} (objective ${formatSeconds(t.rpo.objectiveSeconds)})` +
         (t.rpo.oldestUnsyncedPushTime
-          ? `, oldest unsynced push ${t.rpo.oldestUnsyncedPushTime}`
+          ? `, oldest unsynced push ${escapeInline(t.rpo.oldestUnsyncedPushTime)}`
           : '') +
         (t.rpo.p50DelaySeconds !== null
           ? `; replication delay p50 ${formatSeconds(t.rpo.p50DelaySeconds)}, p95 ${formatSeconds(t.rpo.p95DelaySeconds)}`
@@ -101,7 +105,7 @@ function renderTarget(t: TargetReport): string[] {
     byState.set(f.state, list);
   }
   for (const [state, findings] of byState) {
-    lines.push(`### ${state} (${findings.length})`, '');
+    lines.push(`### ${escapeInline(state)} (${findings.length})`, '');
     lines.push('| destination | expected | found | source | policy | detail |');
     lines.push('| --- | --- | --- | --- | --- | --- |');
     for (const f of findings.slice(0, MAX_ROWS_PER_STATE)) {
@@ -109,7 +113,7 @@ function renderTarget(t: TargetReport): string[] {
         ? `${f.source.repository}:${f.source.reference}${f.source.pushTime ? ` (pushed ${f.source.pushTime})` : ''}`
         : '—';
       lines.push(
-        `| ${f.repository}:${f.reference} | ${short(f.expectedDigest)} | ${short(f.observedDigest)} | ${escapeCell(source)} | ${f.policy?.name ?? '—'} | ${escapeCell(f.detail ?? '')} |`
+        `| ${escapeCell(`${f.repository}:${f.reference}`)} | ${short(f.expectedDigest)} | ${short(f.observedDigest)} | ${escapeCell(source)} | ${f.policy ? escapeCell(f.policy.name) : '—'} | ${escapeCell(f.detail ?? '')} |`
       );
     }
     if (findings.length > MAX_ROWS_PER_STATE) {
@@ -129,7 +133,7 @@ function renderTarget(t: TargetReport): string[] {
     );
     for (const d of t.drift) {
       lines.push(
-        `| ${d.severity} | ${d.category} | ${escapeCell(d.name)} | ${escapeCell(d.primary ?? '—')} | ${escapeCell(d.target ?? '—')} |`
+        `| ${escapeCell(d.severity)} | ${escapeCell(d.category)} | ${escapeCell(d.name)} | ${escapeCell(d.primary ?? '—')} | ${escapeCell(d.target ?? '—')} |`
       );
     }
     lines.push('');
@@ -140,17 +144,17 @@ function renderTarget(t: TargetReport): string[] {
     lines.push('### Replication health', '');
     for (const h of troubled) {
       lines.push(
-        `- **${h.policyName}** (${h.mode}, ${h.trigger}): ${h.status}`
+        `- **${escapeInline(h.policyName)}** (${escapeInline(h.mode)}, ${escapeInline(h.trigger)}): ${escapeInline(h.status)}`
       );
       for (const p of h.problems)
-        lines.push(`  - ${p.kind}: ${escapeCell(p.message)}`);
+        lines.push(`  - ${escapeInline(p.kind)}: ${escapeInline(p.message)}`);
     }
     for (const task of r.failedTasks.slice(0, MAX_ROWS_PER_STATE)) {
       lines.push(
-        `- task ${task.taskId} of execution ${task.executionId} (${task.policyName}) ${task.status}: ${escapeCell(task.srcResource)} → ${escapeCell(task.dstResource)}`
+        `- task ${task.taskId} of execution ${task.executionId} (${escapeInline(task.policyName)}) ${escapeInline(task.status)}: ${escapeInline(task.srcResource)} → ${escapeInline(task.dstResource)}`
       );
       for (const line of task.logExcerpt ?? [])
-        lines.push(`  - \`${escapeCell(line)}\``);
+        lines.push(`  - ${codeSpan(line)}`);
     }
     lines.push('');
   }
@@ -158,7 +162,7 @@ function renderTarget(t: TargetReport): string[] {
     lines.push('### Re-triggered replications', '');
     for (const x of r.retriggered) {
       lines.push(
-        `- ${x.policyName}${x.dryRun ? ' (dry run)' : ''}: ${escapeCell(x.reason)} → ${x.outcome}${x.executionId !== undefined ? ` (execution ${x.executionId})` : ''}`
+        `- ${escapeInline(x.policyName)}${x.dryRun ? ' (dry run)' : ''}: ${escapeInline(x.reason)} → ${escapeInline(x.outcome)}${x.executionId !== undefined ? ` (execution ${x.executionId})` : ''}${x.detail ? `: ${escapeInline(x.detail)}` : ''}`
       );
     }
     lines.push('');
@@ -169,5 +173,5 @@ function renderTarget(t: TargetReport): string[] {
 function short(digest: string | undefined): string {
   if (!digest) return '—';
   const [alg, hex] = digest.split(':');
-  return `\`${alg ?? ''}:${(hex ?? '').slice(0, 12)}\``;
+  return codeSpan(`${alg ?? ''}:${(hex ?? '').slice(0, 12)}`, 'cell');
 }

@@ -1,4 +1,4 @@
-import { escapeCell, formatSeconds } from '../format';
+import { escapeCell, escapeInline, formatSeconds, plainText } from '../format';
 import type { TargetReport } from '../schema';
 
 const STATUS_ICON = {
@@ -19,16 +19,18 @@ export function renderReadinessSections(t: TargetReport): string[] {
   ];
   for (const c of t.checklist) {
     lines.push(
-      `| ${c.title} | ${STATUS_ICON[c.status]}${c.required ? '' : ' (informational)'} | ${escapeCell(c.evidence)} |`
+      `| ${escapeCell(c.title)} | ${STATUS_ICON[c.status]}${c.required ? '' : ' (informational)'} | ${escapeCell(c.evidence)} |`
     );
   }
   lines.push('');
   if (t.metadataDrift) {
     lines.push(
-      `Metadata drift: ${t.metadataDrift.status}: ${escapeCell(t.metadataDrift.note)}`
+      `Metadata drift: ${escapeInline(t.metadataDrift.status)}: ${escapeInline(t.metadataDrift.note)}`
     );
     for (const u of t.metadataDrift.unseen.slice(0, 20)) {
-      lines.push(`- ❓ ${u.category} (${u.side}): ${escapeCell(u.reason)}`);
+      lines.push(
+        `- ❓ ${escapeInline(u.category)} (${escapeInline(u.side)}): ${escapeInline(u.reason)}`
+      );
     }
     for (const n of t.metadataDrift.notApplicable ?? []) {
       lines.push(
@@ -42,7 +44,7 @@ export function renderReadinessSections(t: TargetReport): string[] {
     lines.push('Leading indicators:', '');
     for (const i of indicators) {
       lines.push(
-        `- ${i.late ? '⚠️' : '·'} ${i.policy}: ${i.kind}${i.seconds !== null ? ` ${formatSeconds(i.seconds)}` : ''}${i.detail ? ` (${escapeCell(i.detail)})` : ''}`
+        `- ${i.late ? '⚠️' : '·'} ${escapeInline(i.policy)}: ${escapeInline(i.kind)}${i.seconds !== null ? ` ${formatSeconds(i.seconds)}` : ''}${i.detail ? ` (${escapeInline(i.detail)})` : ''}`
       );
     }
     lines.push('');
@@ -57,7 +59,7 @@ export function renderReadinessSections(t: TargetReport): string[] {
     );
     for (const p of trend) {
       lines.push(
-        `| ${p.runId} | ${p.kind} | ${p.at} | ${p.verdict} | ${formatSeconds(p.estimateSeconds)} | ${formatSeconds(p.p95DelaySeconds)} |`
+        `| ${escapeCell(p.runId)} | ${escapeCell(p.kind)} | ${escapeCell(p.at)} | ${escapeCell(p.verdict)} | ${formatSeconds(p.estimateSeconds)} | ${formatSeconds(p.p95DelaySeconds)} |`
       );
     }
     lines.push('');
@@ -74,7 +76,7 @@ export function readinessSummaryLines(t: TargetReport): string[] {
     )
     .map(
       (c) =>
-        `      ${c.status.toUpperCase().padEnd(7)} ${c.title}: ${c.evidence}`
+        `      ${c.status.toUpperCase().padEnd(7)} ${plainText(c.title)}: ${plainText(c.evidence)}`
     );
   if (t.metadataDrift?.status === 'not-applicable') {
     lines.push('      n/a     Metadata drift: not applicable (plain registry)');

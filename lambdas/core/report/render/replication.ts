@@ -1,3 +1,4 @@
+import { plainText } from '../format';
 import type { Report } from '../schema';
 
 /** Lines for the terminal: policies with problems, re-triggers and their outcomes. */
@@ -40,5 +41,8 @@ export function renderReplicationSummary(report: Report): string {
       );
     }
   }
-  return lines.length === 0 ? '' : `Replication:\n${lines.join('\n')}\n`;
+  // Plain text: each line is cleared of control characters (line breaks, terminal escapes).
+  return lines.length === 0
+    ? ''
+    : `Replication:\n${lines.map(plainText).join('\n')}\n`;
 }

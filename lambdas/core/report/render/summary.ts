@@ -1,8 +1,11 @@
-import { formatSeconds } from '../format';
+import { formatSeconds, plainText } from '../format';
 import { readinessSummaryLines } from './readiness';
 import type { Report } from '../schema';
 
-/** A few lines for a terminal or a notification: verdicts, counts, exposure, what was not seen. */
+/**
+ * A few lines for a terminal or a notification: verdicts, counts, exposure, what was not seen.
+ * Plain text: each line is cleared of control characters (line breaks, terminal escapes).
+ */
 export function renderSummary(report: Report): string {
   const lines: string[] = [];
   const title =
@@ -38,7 +41,9 @@ export function renderSummary(report: Report): string {
     if (unseen.length > 10)
       lines.push(`    … and ${unseen.length - 10} more in the report`);
   }
-  return `${lines.join('\n')}\n`;
+  // Names and messages come from registries: no control character reaches a terminal or a
+  // notification, and none breaks a line.
+  return `${lines.map(plainText).join('\n')}\n`;
 }
 
 /** `2 re-triggered`, `1 would be re-triggered (dry run)`; refused starts are told elsewhere. */

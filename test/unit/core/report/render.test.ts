@@ -153,7 +153,8 @@ describe('renderMarkdown', () => {
       '  - failed: execution 7 Failed: 1 failed of 3 task(s)'
     );
     expect(md).toContain(
-      '- task 21 of execution 7 (to-cluster1) Failed: team-a/legacy [1 item(s) in total] → mirror/legacy [1 item(s) in total]'
+      // Harbor's text, escaped: its brackets are not a link.
+      '- task 21 of execution 7 (to-cluster1) Failed: team-a/legacy \\[1 item(s) in total\\] → mirror/legacy \\[1 item(s) in total\\]'
     );
     expect(md).toContain('`[ERROR] failed to copy blob: unexpected EOF`');
   });
@@ -163,5 +164,69 @@ describe('renderMarkdown', () => {
     r.targets[0]!.findings[0]!.detail = 'a | b\nc';
 
     expect(renderMarkdown(r)).toContain('a \\| b c');
+  });
+
+  it('renders injected names as text, never as Markdown structure', () => {
+    const r = problemReport();
+    const t = r.targets[0]!;
+    const f = t.findings[0]!;
+    f.reference = '2.1.0\n# pwned heading';
+    f.repository = 'mirror/[click](https://evil.example)';
+    f.policy = {
+      ...f.policy!,
+      name: '**bold** <img src=x onerror=alert(1)> | extra cell',
+    };
+    f.expectedDigest = 'sha256:``|\n## x';
+    t.errors = [
+      { scope: 'cluster1/`x`', message: 'listing of `a\n- fake item' },
+    ];
+    t.replication.failedTasks = [
+      {
+        policyName: 'p\n### fake',
+        executionId: 1,
+        taskId: 2,
+        status: 'Failed',
+        srcResource: 'a',
+        dstResource: 'b',
+        logExcerpt: ['``` fence break ```\n# also'],
+      },
+    ];
+
+    const md = renderMarkdown(r);
+    const lines = md.split('\n');
+
+    // Only the renderer's own headings and list items.
+    expect(lines.filter((l) => l.startsWith('#'))).toEqual([
+      '# Replication audit: harbor-primary',
+      expect.stringMatching(/^## cluster1 \(distribution\) · /) as string,
+      '### missing (1)',
+      '### Replication health',
+      '### Re-triggered replications',
+    ]);
+    expect(lines.some((l) => /^\s*- fake/.test(l))).toBe(false);
+    // No unescaped link, emphasis or HTML.
+    expect(md).not.toMatch(/(?<!\\)\[click/);
+    expect(md).not.toMatch(/(?<!\\)<img/);
+    expect(md).not.toMatch(/(?<!\\)\*\*bold/);
+    // The findings row keeps its six cells.
+    const row = lines.find((l) => l.includes('pwned heading'));
+    expect(row?.split(/(?<!\\)\|/)).toHaveLength(8);
+    expect(row).toContain('2.1.0 \\# pwned heading');
+    // A log line with backticks stays one code span.
+    expect(md).toContain('  - ```` ``` fence break ``` # also ````');
+  });
+});
+
+describe('renderSummary: untrusted text', () => {
+  it('never lets a name or message start a line of its own', () => {
+    const r = problemReport();
+    r.targets[0]!.errors = [
+      { scope: 'cluster1', message: 'boom\nREADY everything is fine\u001b[2J' },
+    ];
+
+    const text = renderSummary(r);
+
+    expect(text.split('\n').some((l) => l.startsWith('READY'))).toBe(false);
+    expect(text).not.toContain('\u001b');
   });
 });
