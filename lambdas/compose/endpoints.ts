@@ -77,6 +77,7 @@ export function endpoints(
           credentials: undefined,
           caBundle,
           unavailable,
+          budget,
         };
       }
       const http = createHttpClient({
