@@ -7,6 +7,10 @@ const MAX_REPOS = 50;
 /** The plan for people: per target and policy, the destination refs, errors and warnings. */
 export function renderPlan(planned: PlannedRun): string {
   const lines: string[] = [];
+  const matching = planned.plan.matching;
+  // A guessed version is already one of the warnings below.
+  if (matching && matching.source !== 'default')
+    lines.push(`filters: ${matching.note}`);
   for (const e of planned.errors)
     lines.push(`UNKNOWN ${e.scope}: ${e.message}`);
   for (const w of planned.warnings) lines.push(`warning: ${w}`);

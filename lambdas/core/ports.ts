@@ -46,6 +46,11 @@ export type HarborIdentity =
  */
 export interface HarborApi {
   whoAmI(): Promise<HarborIdentity>;
+  /**
+   * The release (`GET /systeminfo` `harbor_version`, e.g. `v2.10.1-b7b88476`): it decides how
+   * replication filters match. Null when not shown (to anonymous callers).
+   */
+  harborVersion(): Promise<string | null>;
   listPolicies(): Promise<ReplicationPolicy[]>;
   listRegistries(): Promise<RegistryEndpoint[]>;
   /** All projects the identity can see. */

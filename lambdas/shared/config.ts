@@ -83,6 +83,16 @@ const primarySchema = z.strictObject({
    */
   operatorCredentials: credentialsRef.optional(),
   ...tlsFields,
+  /**
+   * Which bmatcuk/doublestar reads the replication filters: `auto` takes the one the
+   * primary's release links (GET /systeminfo: v1.1.1 in 2.8.0–2.9.4 and 2.10.0–2.10.2, else
+   * v1.3.4); a version forces it (for a primary that does not show its release).
+   */
+  doublestar: z
+    .enum(['auto', 'v1.1.1', 'v1.3.4'], {
+      error: 'must be "auto", "v1.1.1" or "v1.3.4"',
+    })
+    .default('auto'),
 });
 
 const targetSchema = z.strictObject({

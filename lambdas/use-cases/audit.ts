@@ -23,6 +23,8 @@ import type {
   UnobservedRepository,
 } from '../core/model';
 import { planExpected, policyScope } from '../core/inventory/plan';
+import { resolveMatching } from '../core/inventory/plan/matching';
+import type { DoublestarSetting } from '../core/inventory/plan/matching';
 import { projectOf, shardsOf } from '../core/inventory/plan/shards';
 import type {
   PlanResult,
@@ -38,6 +40,7 @@ import type {
 import { REPORT_SCHEMA_VERSION } from '../core/report/schema';
 import type {
   Finding,
+  Matching,
   PolicyReport,
   Report,
   ScopeError,
@@ -91,6 +94,11 @@ export interface AuditInput {
   history?: readonly Report[];
   /** The config's `retrigger` section (health thresholds and the act step). */
   replication?: ReplicationSettings;
+  /**
+   * The config's `primary.doublestar`: which doublestar reads the filters; `auto` asks the
+   * primary's release (one GET /systeminfo). @default auto
+   */
+  doublestar?: DoublestarSetting;
 }
 
 /** What discovery and planning learned, before any target is observed. */
@@ -112,9 +120,11 @@ const DEADLINE_REASON = 'not audited: the run reached its deadline';
  * Primary course:
  * 1. check the primary's credentials (Harbor treats rejected ones as anonymous);
  * 2. list the primary's policies, and each Harbor target's (for pull mode);
- * 3. select the policies in scope and bind each to its target;
- * 4. list the source projects those policies read;
- * 5. plan the expected set per target.
+ * 3. read the primary's release: its doublestar decides what the filters match (unless
+ *    the config forces one; unreadable: v1.3.4, said in a warning);
+ * 4. select the policies in scope and bind each to its target;
+ * 5. list the source projects those policies read;
+ * 6. plan the expected set per target.
  */
 export async function planRun(
   deps: AuditDeps,
@@ -154,6 +164,8 @@ export async function planRun(
     });
     return emptyPlan();
   }
+  const matching = await readMatching(deps.primary, input.doublestar ?? 'auto');
+  if (matching.source === 'default') warnings.push(matching.note);
 
   const targetPolicies = new Map<string, ReplicationPolicy[]>();
   const proxyCache = new Map<string, string[]>();
@@ -235,6 +247,7 @@ export async function planRun(
     bindings,
     targets: planTargets(deps, proxyCache),
     inventories,
+    matching,
     ...(projectListError ? { projectListError } : {}),
   });
   return {
@@ -293,7 +306,23 @@ export async function runAudit(
     policies: policyReports(planned),
     targets,
     errors: planned.errors,
+    ...(planned.plan.matching ? { matching: planned.plan.matching } : {}),
   };
+}
+
+/** The run's doublestar: the config's, or the primary's release's (one GET /systeminfo). */
+async function readMatching(
+  primary: HarborApi,
+  setting: DoublestarSetting
+): Promise<Matching> {
+  if (setting !== 'auto') return resolveMatching(setting);
+  try {
+    return resolveMatching('auto', {
+      harborVersion: await primary.harborVersion(),
+    });
+  } catch (err) {
+    return resolveMatching('auto', { error: errorMessage(err) });
+  }
 }
 
 async function auditTarget(

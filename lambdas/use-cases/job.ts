@@ -120,6 +120,7 @@ export async function startRun(
       runId,
       toolVersion: input.toolVersion,
       primary: { name: config.primary.name, url: config.primary.url },
+      doublestar: config.primary.doublestar,
       policies: config.policies,
       rpoObjectiveMinutes: config.rpoObjectiveMinutes,
       concurrency,

@@ -12,6 +12,7 @@ import type { MemoryBudget } from '../http/budget';
 import type { HttpClient } from '../http/pool';
 import type { Credentials } from '../secrets/credentials';
 import { HarborRest } from './harbor-rest';
+import { systemInfoSchema } from './metadata-schemas';
 import {
   accessorySchema,
   artifactSchema,
@@ -192,6 +193,14 @@ export class HarborClient implements HarborApi {
       username: user.username,
       sysadmin: user.sysadmin_flag ?? false,
     };
+  }
+
+  async harborVersion(): Promise<string | null> {
+    const info = this.rest.parse(
+      await this.rest.get('/systeminfo'),
+      systemInfoSchema
+    );
+    return info.harbor_version ?? null;
   }
 
   async listPolicies(): Promise<ReplicationPolicy[]> {

@@ -36,6 +36,7 @@ export async function planCommand(
         runId: 'plan',
         toolVersion: '',
         primary: { name: config.primary.name, url: config.primary.url },
+        doublestar: config.primary.doublestar,
         policies: config.policies,
         rpoObjectiveMinutes: config.rpoObjectiveMinutes,
         concurrency: options.concurrency,

@@ -289,7 +289,9 @@ function sourcesFor(rule: DeletionRule, destination: string): string[] {
   );
   if (!back.ok || back.repository !== destination) return [];
   try {
-    return filterRepositories([source], rule.filters);
+    return filterRepositories([source], rule.filters, {
+      doublestar: rule.doublestar,
+    });
   } catch {
     return [];
   }
@@ -309,7 +311,10 @@ function passesTagFilters(rule: DeletionRule, o: ObservedRef): boolean {
     accessories: [],
   };
   try {
-    return filterArtifacts([probe], tagFilters).length > 0;
+    return (
+      filterArtifacts([probe], tagFilters, { doublestar: rule.doublestar })
+        .length > 0
+    );
   } catch {
     return false;
   }

@@ -21,6 +21,7 @@ import type {
   ReplicationPolicy,
 } from '../model';
 import { isSpecificPathComponent } from '../harbor/pattern';
+import type { DoublestarVersion } from '../harbor/pattern';
 import { ExpectedSet, refsOf } from './plan/expected-set';
 import { indexPrimary } from './plan/index-primary';
 import { filterFailure } from './plan/policy-errors';
@@ -34,7 +35,9 @@ import type {
   PolicyScope,
   TargetPlan,
 } from './plan/types';
-import { warningsFor } from './plan/warnings';
+import { resolveMatching } from './plan/matching';
+import { filterWarnings, warningsFor } from './plan/warnings';
+import type { Matching } from '../report/schema';
 
 /**
  * Which source projects Harbor lists for a policy (§5.2): the names of a "specific" first
@@ -108,6 +111,7 @@ export function planExpected(input: PlanInput): PlanResult {
     });
   }
   const globalWarnings: PlanWarning[] = [];
+  const matching = input.matching ?? resolveMatching('auto');
 
   for (const { policy, target: targetName } of input.bindings) {
     const target = targets.get(targetName);
@@ -121,7 +125,7 @@ export function planExpected(input: PlanInput): PlanResult {
       });
       continue;
     }
-    planBinding(policy, target, input, entry);
+    planBinding(policy, target, input, matching, entry);
   }
 
   return {
@@ -136,6 +140,7 @@ export function planExpected(input: PlanInput): PlanResult {
     }),
     warnings: globalWarnings,
     primary: indexPrimary(input.inventories, input.projectListError),
+    matching,
   };
 }
 
@@ -150,8 +155,10 @@ function planBinding(
   policy: ReplicationPolicy,
   target: PlanTarget,
   input: PlanInput,
+  matching: Matching,
   entry: PlanEntry
 ): void {
+  const { doublestar } = matching;
   const { plan, set } = entry;
   const ref = policyRef(policy);
   if (policy.srcRegistry !== null) {
@@ -198,14 +205,17 @@ function planBinding(
     )
   );
   const eventBased = policy.trigger.type === 'event_based';
+  const filterScope = { artifacts: inScope.flatMap((inv) => inv.artifacts) };
+  plan.warnings.push(
+    ...filterWarnings(policy, target.name, filterScope, matching)
+  );
   // What Harbor cannot run is kept as `cannotRun` refs (plan/policy-errors.ts), never dropped.
   let resources: SelectedResource[];
   let blocked: BlockedResource[] = [];
   try {
-    resources = selectResources(
-      inScope.flatMap((inv) => inv.artifacts),
-      policy.filters
-    );
+    resources = selectResources(filterScope.artifacts, policy.filters, {
+      doublestar,
+    });
   } catch (err) {
     if (!(err instanceof FilterError)) throw err;
     const failure = filterFailure({
@@ -215,6 +225,7 @@ function planBinding(
       artifacts: inScope.flatMap((inv) => inv.artifacts),
       error: err,
       prefixOf: (project) => destinationPrefix(policy, project),
+      options: { doublestar },
     });
     plan.policyErrors.push(...failure.errors);
     plan.unknownScopes.push(...failure.unknownScopes);
@@ -338,7 +349,7 @@ function planBinding(
 
   if (policy.deletion && eventBased && policy.enabled) {
     plan.deletionRules.push(
-      deletionRule(policy, ref, pathType, inScope, registryType)
+      deletionRule(policy, ref, pathType, inScope, registryType, doublestar)
     );
   }
 }
@@ -352,7 +363,8 @@ function deletionRule(
   ref: ExpectedRef['policy'],
   pathType: PathType,
   inScope: readonly ProjectInventory[],
-  registryType: string
+  registryType: string,
+  doublestar: DoublestarVersion
 ): DeletionRule {
   const repos = [
     ...new Set(
@@ -361,7 +373,7 @@ function deletionRule(
   ];
   let reached: string[];
   try {
-    reached = filterRepositories(repos, policy.filters);
+    reached = filterRepositories(repos, policy.filters, { doublestar });
   } catch {
     reached = [];
   }
@@ -382,6 +394,7 @@ function deletionRule(
     replaceCount: policy.destNamespaceReplaceCount,
     pathType,
     registryType,
+    doublestar,
     sources,
   };
 }

@@ -351,6 +351,20 @@ export const policyReportSchema = z.object({
   errors: z.array(z.string()),
 });
 
+/**
+ * Which doublestar v1 the run read replication filters with (Harbor 2.8.0–2.9.4 and
+ * 2.10.0–2.10.2 link v1.1.1, later releases v1.3.4), and why: the primary's systeminfo, the
+ * config (`primary.doublestar`), or the default when the release could not be told.
+ */
+export const matchingSchema = z.object({
+  doublestar: z.enum(['v1.1.1', 'v1.3.4']),
+  source: z.enum(['systeminfo', 'config', 'default']),
+  /** The primary's `harbor_version`, when it was read. */
+  harborVersion: z.string().optional(),
+  /** One sentence for people: the version, where it came from, or why it is a guess. */
+  note: z.string(),
+});
+
 export const reportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   runId: z.string().min(1),
@@ -363,6 +377,8 @@ export const reportSchema = z.object({
   policies: z.array(policyReportSchema),
   targets: z.array(targetReportSchema),
   errors: z.array(scopeErrorSchema),
+  /** Audits (optional in schema version 1): how the replication filters were read. */
+  matching: matchingSchema.optional(),
   /**
    * Set only on a degraded report: the report broke this schema when it was saved, so the
    * fields named here (path and rule, never the value) were removed to store it, and the
@@ -391,3 +407,4 @@ export type CollisionCandidate = z.infer<typeof collisionCandidateSchema>;
 export type FindingCounts = z.infer<typeof countsSchema>;
 export type Verdict = z.infer<typeof verdictSchema>;
 export type ScopeError = z.infer<typeof scopeErrorSchema>;
+export type Matching = z.infer<typeof matchingSchema>;

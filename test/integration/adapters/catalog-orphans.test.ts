@@ -31,6 +31,7 @@ const artifact = (tag: string, n: number): HarborArtifact => ({
 function primary(url: string, deletion: boolean): HarborApi {
   return {
     whoAmI: () => Promise.resolve({ kind: 'robot' }),
+    harborVersion: () => Promise.resolve('v2.15.2'),
     listPolicies: () =>
       Promise.resolve([policy({ deletion, destRegistry: endpoint({ url }) })]),
     listRegistries: () => Promise.resolve([]),

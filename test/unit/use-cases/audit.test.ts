@@ -26,6 +26,7 @@ const artifact = (tag: string, n: number): HarborArtifact => ({
 function primary(overrides: Partial<HarborApi> = {}): HarborApi {
   return {
     whoAmI: () => Promise.resolve({ kind: 'robot' }),
+    harborVersion: () => Promise.resolve('v2.15.2-080b0220'),
     listPolicies: () =>
       Promise.resolve([
         policy({ destRegistry: endpoint({ url: 'http://r.example.com' }) }),

@@ -1,5 +1,6 @@
 /** What the plan takes and gives: its input, the expected set per target and the gaps in it. */
 import type { PathType } from '../../harbor/flatten';
+import type { DoublestarVersion } from '../../harbor/pattern';
 import type {
   ExpectedRef,
   PolicyFilter,
@@ -8,7 +9,7 @@ import type {
   TargetKind,
   TargetTraits,
 } from '../../model';
-import type { ScopeError } from '../../report/schema';
+import type { Matching, ScopeError } from '../../report/schema';
 
 /** Which source projects a policy reads: a list of names, or every visible project. */
 export type PolicyScope =
@@ -39,6 +40,11 @@ export interface PlanInput {
   inventories: readonly ProjectInventory[];
   /** Set when the primary's project list itself could not be read completely. */
   projectListError?: ScopeError;
+  /**
+   * The doublestar the primary's release links (see resolveMatching).
+   * @default v1.3.4, as a guess (source `default`)
+   */
+  matching?: Matching;
 }
 
 /** A destination area whose expected content is not fully known. */
@@ -69,7 +75,10 @@ export type PlanWarningCode =
   | 'deletion-without-events'
   | 'proxy-cache-destination'
   | 'pull-mode'
-  | 'unknown-target';
+  | 'unknown-target'
+  | 'regex-filter'
+  | 'event-accessory-tag'
+  | 'doublestar-guess';
 
 /** Something the auditor cannot fix but the user must know. */
 export interface PlanWarning {
@@ -91,6 +100,8 @@ export interface DeletionRule {
   pathType: PathType;
   /** Harbor's adapter type of the destination: what it can delete (tags or not). */
   registryType: string;
+  /** How the filters are read. @default v1.3.4 */
+  doublestar?: DoublestarVersion;
   /** Every primary repository in the policy's reach and its destination. */
   sources: { source: string; destination: string }[];
 }
@@ -131,4 +142,6 @@ export interface PlanResult {
   /** Warnings about bindings to targets that are not configured. */
   warnings: PlanWarning[];
   primary: PrimaryIndex;
+  /** Which doublestar the filters were read with, and why (planExpected always sets it). */
+  matching?: Matching;
 }

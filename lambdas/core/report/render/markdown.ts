@@ -26,6 +26,7 @@ export function renderMarkdown(report: Report): string {
     `**${VERDICT_ICON[report.verdict]}** · run ${codeSpan(report.runId)} · ${escapeInline(report.startedAt)} → ${escapeInline(report.finishedAt)} · ${escapeInline(report.tool.name)} ${escapeInline(report.tool.version)}`,
     ''
   );
+  if (report.matching) lines.push(`Filters: ${report.matching.note}.`, '');
   lines.push(
     '| target | kind | verdict | expected | synced | missing | mismatched | orphaned | unknown | exposure |'
   );

@@ -13,6 +13,7 @@ export function renderSummary(report: Report): string {
   lines.push(
     `${title} of ${report.primary.name}: ${report.verdict}  (run ${report.runId})`
   );
+  if (report.matching) lines.push(`  filters: ${report.matching.note}`);
   const width = Math.max(6, ...report.targets.map((t) => t.name.length));
   for (const t of report.targets) {
     const c = t.counts;
