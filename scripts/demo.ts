@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the embedded lab (a primary Harbor, a DR Harbor, two cluster registries with
- * realistic replication problems), then the audit and the failover readiness report against
- * it, with summaries on the terminal and the reports in ./reports.
+ * realistic replication problems), then the plan (filters as the lab's Harbor 2.10.1 reads
+ * them), the audit and the failover readiness report against it, with summaries on the
+ * terminal and the reports in ./reports.
  */
 import { resolve } from 'node:path';
 import { startDemoLab } from '../lab/index';
@@ -16,6 +17,17 @@ async function main(): Promise<number> {
   try {
     const { configPath } = lab.writeConfig(resolve('.lab'));
     processIo.out(describeLab(lab, configPath));
+    // First the plan: both lab Harbors run 2.10.1, so filters match as doublestar v1.1.1 does
+    // there (a brace with "/" is a policy that cannot run), not as a newer release would.
+    processIo.out('\n$ harbor-dr plan --config .lab/harbor-dr.yaml\n');
+    const plan = await runCli(
+      ['plan', '--config', configPath],
+      processIo,
+      version
+    );
+    processIo.out(
+      `\nExit code ${plan}: ${plan === 0 ? 'nothing to flag' : plan === 1 ? 'a policy that cannot run (as the demo intends)' : plan === 2 ? 'incomplete' : 'error'}.\n`
+    );
     processIo.out(
       '\n$ harbor-dr audit --config .lab/harbor-dr.yaml --out reports\n'
     );
@@ -41,7 +53,13 @@ async function main(): Promise<number> {
     );
     // The demo's problems are intended: the demo itself succeeded if both runs ran.
     const ran = (c: number) => c === 0 || c === 1 || c === 2;
-    return !ran(code) ? code : !ran(readiness) ? readiness : 0;
+    return !ran(plan)
+      ? plan
+      : !ran(code)
+        ? code
+        : !ran(readiness)
+          ? readiness
+          : 0;
   } finally {
     await lab.stop();
   }

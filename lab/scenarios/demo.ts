@@ -25,6 +25,12 @@ const USERS = [
   },
 ];
 
+/**
+ * The release both demo Harbors run: it links doublestar v1.1.1, so the version-aware plan
+ * differs from a newer release's on brace filters.
+ */
+const DEMO_RELEASE = 'v2.10.1-b7b88476';
+
 const OIDC = {
   auth_mode: 'oidc_auth',
   oidc_name: 'corp-sso',
@@ -48,7 +54,10 @@ const OIDC = {
  * - team-b/worker:0.9 was deleted on the primary, "to-dr" does not replicate deletions;
  * - users carol and dave, the robot robot$team-a+ci and bob's membership are missing on the DR
  *   site, and its OIDC admin group differs;
- * - team-a/api:2.1.0 was pushed 15 minutes ago (lab clock) and has not arrived anywhere.
+ * - team-a/api:2.1.0 was pushed 15 minutes ago (lab clock) and has not arrived anywhere;
+ * - both Harbors run 2.10.1, whose doublestar (v1.1.1) fails a filter with "/" inside braces:
+ *   "edge-to-cluster-1" ({library/alpine,team-a/legacy}) cannot run there (its execution
+ *   Failed, "syntax error in pattern"), where 2.10.3 and later would copy both repositories.
  */
 export function demoScenario(): ScenarioInput {
   return {
@@ -56,6 +65,7 @@ export function demoScenario(): ScenarioInput {
     harbors: [
       {
         name: 'harbor-primary',
+        harborVersion: DEMO_RELEASE,
         configuration: OIDC,
         systemCveAllowlist: ['CVE-2024-0001'],
         users: USERS,
@@ -191,6 +201,16 @@ export function demoScenario(): ScenarioInput {
             override: true,
           },
           {
+            // Means two repositories from Harbor 2.10.3 on; 2.10.1 cannot run it at all.
+            name: 'edge-to-cluster-1',
+            destRegistry: 'cluster-1',
+            destNamespace: 'edge',
+            replaceCount: 1,
+            filters: [
+              { type: 'name', value: '{library/alpine,team-a/legacy}' },
+            ],
+          },
+          {
             name: 'to-cluster-2',
             destRegistry: 'cluster-2',
             trigger: 'event_based',
@@ -201,6 +221,7 @@ export function demoScenario(): ScenarioInput {
       },
       {
         name: 'harbor-dr',
+        harborVersion: DEMO_RELEASE,
         configuration: { ...OIDC, oidc_admin_group: 'harbor-admins-dr' },
         systemCveAllowlist: ['CVE-2024-0001'],
         users: USERS.slice(0, 2),
@@ -238,6 +259,12 @@ export function demoScenario(): ScenarioInput {
         ],
       },
       { type: 'run-policy', harbor: 'harbor-primary', policy: 'to-cluster-1' },
+      // Fails on 2.10.1: "/" inside braces is a syntax error for doublestar v1.1.1.
+      {
+        type: 'run-policy',
+        harbor: 'harbor-primary',
+        policy: 'edge-to-cluster-1',
+      },
       // Library pushes since the event rule exists reached cluster-2; seed it once manually.
       { type: 'run-policy', harbor: 'harbor-primary', policy: 'to-cluster-2' },
       { type: 'advance-clock', seconds: 3600 },

@@ -165,7 +165,7 @@ export async function planRun(
     return emptyPlan();
   }
   const matching = await readMatching(deps.primary, input.doublestar ?? 'auto');
-  if (matching.source === 'default') warnings.push(matching.note);
+  if (matching.source === 'default') warnings.push(`filters: ${matching.note}`);
 
   const targetPolicies = new Map<string, ReplicationPolicy[]>();
   const proxyCache = new Map<string, string[]>();

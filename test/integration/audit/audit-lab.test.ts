@@ -97,6 +97,28 @@ describe('audit of the demo lab', () => {
     expect(report.errors).toEqual([]);
   });
 
+  it('plans as the primary release does: on 2.10.1 a brace filter with / cannot run', async () => {
+    const report = await audit();
+
+    // The lab's Harbors run 2.10.1, which links doublestar v1.1.1 (read from /systeminfo).
+    expect(report.matching).toMatchObject({
+      doublestar: 'v1.1.1',
+      source: 'systeminfo',
+      harborVersion: 'v2.10.1-b7b88476',
+    });
+    const edge = report.policies.find((p) => p.name === 'edge-to-cluster-1');
+    expect(edge).toMatchObject({ targets: ['cluster-1'], expected: 0 });
+    expect(edge?.errors).toEqual([
+      expect.stringContaining('syntax error in pattern'),
+    ]);
+    // ... and the plan says what 2.10.3 and later would copy instead.
+    expect(edge?.warnings).toEqual([
+      expect.stringMatching(
+        /doublestar v1\.1\.1; from Harbor 2\.9\.5, 2\.10\.3 and 2\.11 on \(v1\.3\.4\) Harbor runs it and replicates 3 refs/
+      ),
+    ]);
+  });
+
   it('rides out transient 503s with Retry-After on the primary', async () => {
     lab.primary.harbor.faults.add({
       kind: 'status',

@@ -135,7 +135,9 @@ describe('readiness against the demo lab', () => {
     const dr = target(first, 'harbor-dr');
     expect(item(dr, 'reachable')).toMatchObject({ status: 'pass' });
     expect(item(dr, 'harbor-health')).toMatchObject({ status: 'pass' });
+    // Both demo Harbors run 2.10.1: no skew; the plan read filters as its doublestar v1.1.1.
     expect(item(dr, 'version-skew')).toMatchObject({ status: 'pass' });
+    expect(first.matching?.doublestar).toBe('v1.1.1');
     // The lab does not serve /systeminfo/volumes: informational, never a verdict.
     expect(item(dr, 'storage-headroom')).toMatchObject({
       status: 'unknown',

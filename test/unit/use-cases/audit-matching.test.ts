@@ -139,7 +139,7 @@ describe('planRun reads the primary release for the filters', () => {
     });
     expect(planned.warnings).toEqual([
       expect.stringMatching(
-        /could not be read \(GET \/systeminfo: HTTP 503\).*v1\.3\.4/
+        /^filters: doublestar v1\.3\.4 .*a guess: .*could not be read \(GET \/systeminfo: HTTP 503\)/
       ),
     ]);
     // and the policy whose meaning depends on the release carries a warning of its own

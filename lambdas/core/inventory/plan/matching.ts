@@ -31,7 +31,7 @@ export function resolveMatching(
     return {
       doublestar: setting,
       source: 'config',
-      note: `filters read as doublestar ${setting} (${RELEASES[setting]}), as the config sets (primary.doublestar)`,
+      note: `doublestar ${setting} (${RELEASES[setting]}), set by the config (primary.doublestar)`,
     };
   }
   const guess = (why: string): Matching => ({
@@ -40,7 +40,7 @@ export function resolveMatching(
     ...(reading && 'harborVersion' in reading && reading.harborVersion
       ? { harborVersion: reading.harborVersion }
       : {}),
-    note: `${why}: filters read as doublestar v1.3.4 (${RELEASES['v1.3.4']}), a guess; a primary on 2.8.0–2.9.4 or 2.10.0–2.10.2 reads braces differently (set primary.doublestar)`,
+    note: `doublestar v1.3.4 (${RELEASES['v1.3.4']}), a guess: ${why}; a primary on 2.8.0–2.9.4 or 2.10.0–2.10.2 reads braces differently (set primary.doublestar)`,
   });
   if (reading === undefined) return guess("the primary's release was not read");
   if ('error' in reading) {
@@ -63,6 +63,6 @@ export function resolveMatching(
     doublestar: version,
     source: 'systeminfo',
     harborVersion: reading.harborVersion,
-    note: `filters read as doublestar ${version}, which Harbor ${reading.harborVersion} links (GET /systeminfo)`,
+    note: `doublestar ${version}, the library of Harbor ${reading.harborVersion} (GET /systeminfo)`,
   };
 }

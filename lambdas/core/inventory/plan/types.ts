@@ -78,7 +78,8 @@ export type PlanWarningCode =
   | 'unknown-target'
   | 'regex-filter'
   | 'event-accessory-tag'
-  | 'doublestar-guess';
+  | 'doublestar-guess'
+  | 'doublestar-upgrade';
 
 /** Something the auditor cannot fix but the user must know. */
 export interface PlanWarning {

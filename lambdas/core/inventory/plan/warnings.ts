@@ -78,7 +78,7 @@ export function filterWarnings(
   return [
     ...regexFilterWarnings(policy, target, scope, matching.doublestar),
     ...eventAccessoryWarnings(policy, target, scope, matching.doublestar),
-    ...doublestarGuessWarnings(policy, target, scope, matching),
+    ...doublestarWarnings(policy, target, scope, matching),
   ];
 }
 
@@ -254,16 +254,19 @@ function selectionOf(
 }
 
 /**
- * When the primary's release is not known (the plan guessed v1.3.4): a policy whose filters
- * select something else under doublestar v1.1.1 (Harbor 2.8.0–2.9.4, 2.10.0–2.10.2).
+ * A policy whose filters select something else under the other doublestar: when the
+ * primary's release is not known (the plan guessed v1.3.4, `doublestar-guess`), or when it
+ * links v1.1.1 (an upgrade to 2.10.3 or later changes what the policy replicates,
+ * `doublestar-upgrade`).
  */
-export function doublestarGuessWarnings(
+export function doublestarWarnings(
   policy: ReplicationPolicy,
   target: string,
   scope: FilterScope,
   matching: Matching
 ): PlanWarning[] {
-  if (matching.source !== 'default') return [];
+  const guess = matching.source === 'default';
+  if (!guess && matching.doublestar !== 'v1.1.1') return [];
   const other: DoublestarVersion =
     matching.doublestar === 'v1.1.1' ? 'v1.3.4' : 'v1.1.1';
   const planned = selectionOf(scope, policy, matching.doublestar);
@@ -283,16 +286,29 @@ export function doublestarGuessWarnings(
       (k) => !planned.keys.has(k)
     ).length;
     if (onlyPlanned + onlyOther > 0) {
-      differs = `Harbor replicates ${alternative.keys.size} refs instead of ${planned.keys.size} (${onlyPlanned} fewer, ${onlyOther} others)`;
+      differs = `Harbor replicates ${alternative.keys.size} refs instead of ${planned.keys.size} (it drops ${onlyPlanned} of the planned refs and adds ${onlyOther})`;
     }
   }
   if (differs === null) return [];
+  if (guess) {
+    return [
+      {
+        code: 'doublestar-guess',
+        target,
+        policy: policy.name,
+        message: `the primary's release is not known and this policy's filters read differently by release: planned with doublestar ${matching.doublestar}; on a release linking ${other} ${differs}. Set primary.doublestar to be sure`,
+      },
+    ];
+  }
+  const who = matching.harborVersion
+    ? `Harbor ${matching.harborVersion}`
+    : 'the configured primary';
   return [
     {
-      code: 'doublestar-guess',
+      code: 'doublestar-upgrade',
       target,
       policy: policy.name,
-      message: `the primary's release is not known and this policy's filters read differently by release: planned with doublestar ${matching.doublestar}; on a release linking ${other} ${differs}. Set primary.doublestar to be sure`,
+      message: `${who} reads this policy's filters with doublestar v1.1.1; from Harbor 2.9.5, 2.10.3 and 2.11 on (v1.3.4) ${differs}: an upgrade changes what this policy replicates`,
     },
   ];
 }

@@ -64,13 +64,16 @@ describe('the demo lab', () => {
         '/replication/executions?status=Failed',
         { auth: a }
       )
-    ).body as { id: number; failed: number }[];
-    expect(failed).toHaveLength(1);
+    ).body as { id: number; failed: number; total: number }[];
+    // to-cluster-1's (a task failed) and edge-to-cluster-1's (no task: see the next test)
+    expect(failed).toHaveLength(2);
+    const withTasks = failed.filter((e) => e.total > 0);
+    expect(withTasks).toHaveLength(1);
     const tasks = (
       await api(
         demo().primary.url,
         'GET',
-        `/replication/executions/${failed[0]?.id ?? 0}/tasks?status=Failed`,
+        `/replication/executions/${withTasks[0]?.id ?? 0}/tasks?status=Failed`,
         { auth: a }
       )
     ).body as { src_resource: string }[];
@@ -80,6 +83,38 @@ describe('the demo lab', () => {
     const c1 = demo().registries[0]?.url ?? '';
     expect(await remoteDigest(c1, 'mirror/legacy', '0.1')).toBeUndefined();
     expect(await remoteDigest(c1, 'mirror/api', '2.0.0')).toBeDefined();
+  });
+
+  it('runs Harbor 2.10.1, whose doublestar v1.1.1 cannot run a brace filter with /', async () => {
+    const a = demo().primary.auditor;
+    for (const h of [demo().primary, demo().secondary]) {
+      const info = (await api(h.url, 'GET', '/systeminfo', { auth: h.auditor }))
+        .body as { harbor_version: string };
+      expect(info.harbor_version).toBe('v2.10.1-b7b88476');
+    }
+    const policy = [...demo().primary.harbor.state.policies.values()].find(
+      (p) => p.name === 'edge-to-cluster-1'
+    );
+    const executions = (
+      await api(
+        demo().primary.url,
+        'GET',
+        `/replication/executions?policy_id=${String(policy?.id)}`,
+        { auth: a }
+      )
+    ).body as { status: string; status_text: string; total: number }[];
+    expect(executions).toEqual([
+      expect.objectContaining({
+        status: 'Failed',
+        status_text: expect.stringContaining(
+          'syntax error in pattern'
+        ) as string,
+        total: 0,
+      }),
+    ]);
+    const c1 = demo().registries[0]?.url ?? '';
+    expect(await remoteDigest(c1, 'edge/alpine', '3.20')).toBeUndefined();
+    expect(await remoteDigest(c1, 'edge/legacy', '0.1')).toBeUndefined();
   });
 
   it('has a moved tag that the DR site did not follow, and a deletion not propagated', async () => {

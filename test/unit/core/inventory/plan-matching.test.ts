@@ -104,7 +104,7 @@ describe('resolveMatching', () => {
 
   it('says why a guess is a guess', () => {
     expect(resolveMatching('auto', { error: 'HTTP 503' }).note).toMatch(
-      /could not be read \(GET \/systeminfo: HTTP 503\).*v1\.3\.4.*a guess/
+      /^doublestar v1\.3\.4 .*, a guess: the primary's release could not be read \(GET \/systeminfo: HTTP 503\)/
     );
     expect(resolveMatching('auto').note).toMatch(/was not read/);
   });
@@ -234,7 +234,7 @@ describe('planExpected when the release is a guess', () => {
       /planned with doublestar v1\.3\.4; on a release linking v1\.1\.1 Harbor fails the whole execution \(.*syntax error in pattern\)/
     );
     expect(narrower).toMatch(
-      /replicates 1 refs instead of 2 \(1 fewer, 0 others\)/
+      /replicates 1 refs instead of 2 \(it drops 1 of the planned refs and adds 0\)/
     );
   });
 
@@ -245,5 +245,24 @@ describe('planExpected when the release is a guess', () => {
     expect(
       codes(planFor([nameFilter('{library/nginx,team/redis}')], V134))
     ).toEqual([]);
+  });
+});
+
+describe('planExpected on a release that links v1.1.1', () => {
+  it('says what an upgrade to 2.10.3 or later would change', () => {
+    // Act
+    const plan = planFor([nameFilter('{library/nginx,team/redis}')], V111);
+
+    // Assert
+    expect(
+      plan.warnings
+        .filter((w) => w.code === 'doublestar-upgrade')
+        .map((w) => w.message)
+    ).toEqual([
+      "Harbor v2.10.1-b7b88476 reads this policy's filters with doublestar v1.1.1; from Harbor 2.9.5, 2.10.3 and 2.11 on (v1.3.4) Harbor runs it and replicates 4 refs: an upgrade changes what this policy replicates",
+    ]);
+    expect(
+      planFor([nameFilter('library/**')], V111).warnings.map((w) => w.code)
+    ).not.toContain('doublestar-upgrade');
   });
 });
