@@ -735,6 +735,30 @@ describe('HarborClient failure handling', () => {
     expect((err as Error).message).toContain('not valid JSON');
   });
 
+  it('reads the release from /systeminfo: harbor_version, null when not shown, a named field on drift', async () => {
+    const answers: unknown[] = [
+      { harbor_version: 'v2.10.1-b7b88476', auth_mode: 'db_auth' },
+      { auth_mode: 'oidc_auth' },
+      { harbor_version: 2 },
+    ];
+    const { client, server } = await start((_req, res) => {
+      sendJson(res, 200, answers.shift());
+    });
+
+    expect(await client.harborVersion()).toBe('v2.10.1-b7b88476');
+    expect(await client.harborVersion()).toBeNull();
+    const err = await client.harborVersion().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamSchemaError);
+    expect((err as UpstreamSchemaError).problems).toEqual([
+      expect.stringMatching(/^harbor_version: /),
+    ]);
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/api/v2.0/systeminfo',
+      '/api/v2.0/systeminfo',
+      '/api/v2.0/systeminfo',
+    ]);
+  });
+
   it('reports schema drift as UpstreamSchemaError naming the field', async () => {
     const { client } = await start((_req, res, url) => {
       sendPage(res, url, [
