@@ -109,27 +109,91 @@ export class UpstreamHttpError extends HarborDrError {
   }
 }
 
-/** An upstream did not answer within the per-request deadline (retries included). */
+/**
+ * Which limit ended a request: undici's connect, headers or body timeout, the request's own
+ * deadline (retries and waits included), or the run's deadline (an abort signal).
+ */
+export type TimeoutKind =
+  'connect' | 'headers' | 'body' | 'request' | 'deadline';
+
+/** What the message says each limit is. */
+const TIMEOUT_TEXT: Record<
+  Exclude<TimeoutKind, 'deadline'>,
+  (ms: string) => string
+> = {
+  connect: (ms) => `no connection within ${ms} ms (connectTimeout)`,
+  headers: (ms) => `no response headers within ${ms} ms (headersTimeout)`,
+  body: (ms) => `the body stalled for ${ms} ms (bodyTimeout)`,
+  request: (ms) =>
+    `no complete answer within ${ms} ms, retries included (request timeout)`,
+};
+
+/** Why work cut by the run's deadline is unknown, as reports say it. */
+export const DEADLINE_IN_FLIGHT = 'deadline reached: aborted in flight';
+/** Why work the run's deadline kept from starting is unknown. */
+export const DEADLINE_NOT_STARTED = 'deadline reached: not audited';
+
+/**
+ * The run's deadline came: the reason of the run's abort signal, so that whatever it cuts
+ * can tell it from any other failure.
+ */
+export class DeadlineError extends HarborDrError {
+  constructor(message: string = DEADLINE_IN_FLIGHT) {
+    super('DEADLINE', message, { retryable: false });
+    this.name = 'DeadlineError';
+  }
+}
+
+/**
+ * An upstream did not answer in time. The message names the limit that fired (`timeout`):
+ * a connect, headers or body timeout of the HTTP client, the request's own deadline, or the
+ * run's deadline.
+ */
 export class UpstreamTimeoutError extends HarborDrError {
   readonly service: string;
   readonly method: string;
   readonly path: string;
-  readonly timeoutMs: number;
+  /** The limit that fired. */
+  readonly timeout: TimeoutKind;
+  /** That limit, when it is a duration (not for the run's deadline). */
+  readonly timeoutMs: number | undefined;
 
   constructor(
-    info: UpstreamRequestInfo & { timeoutMs: number; cause?: unknown }
+    info: UpstreamRequestInfo & {
+      timeout: TimeoutKind;
+      timeoutMs?: number;
+      /** What had happened before (the last failure, when the deadline cut a retry wait). */
+      detail?: string;
+      cause?: unknown;
+    }
   ) {
+    const what =
+      info.timeout === 'deadline'
+        ? DEADLINE_IN_FLIGHT
+        : TIMEOUT_TEXT[info.timeout](
+            info.timeoutMs === undefined ? '?' : String(info.timeoutMs)
+          );
     super(
-      'UPSTREAM_TIMEOUT',
-      `${describeRequest(info)}: no complete answer within ${info.timeoutMs.toString()} ms`,
-      { retryable: true, cause: info.cause }
+      info.timeout === 'deadline' ? 'DEADLINE' : 'UPSTREAM_TIMEOUT',
+      `${describeRequest(info)}: ${what}${info.detail ? ` (${info.detail})` : ''}`,
+      { retryable: info.timeout !== 'deadline', cause: info.cause }
     );
     this.name = 'UpstreamTimeoutError';
     this.service = info.service;
     this.method = info.method;
     this.path = info.path;
+    this.timeout = info.timeout;
     this.timeoutMs = info.timeoutMs;
   }
+}
+
+/** Whether an error (or anything in its cause chain) is the run's deadline. */
+export function isDeadline(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== undefined && depth < 8; depth++) {
+    if (e instanceof HarborDrError && e.code === 'DEADLINE') return true;
+    e = isError(e) ? e.cause : undefined;
+  }
+  return false;
 }
 
 /**

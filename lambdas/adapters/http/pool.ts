@@ -4,10 +4,11 @@ import type { Dispatcher } from 'undici';
 import {
   AuthError,
   HarborDrError,
+  isDeadline,
   UpstreamHttpError,
   UpstreamTimeoutError,
 } from '../../core/errors';
-import type { UpstreamRequestInfo } from '../../core/errors';
+import type { TimeoutKind, UpstreamRequestInfo } from '../../core/errors';
 import type { BudgetLease } from './budget';
 
 /** HTTP methods the adapters use. Only GET and HEAD are ever retried. */
@@ -36,11 +37,19 @@ export interface HttpClientOptions {
   /** @default 4000 */
   keepAliveTimeoutMs?: number;
   /** @default 10000 */
+  connectTimeoutMs?: number;
+  /** @default 10000 */
   headersTimeoutMs?: number;
   /** @default 30000 */
   bodyTimeoutMs?: number;
   /** Deadline of one logical request, retries and waits included. @default 60000 */
   requestTimeoutMs?: number;
+  /**
+   * The run's deadline: once aborted, every request of this client in flight is aborted,
+   * every retry wait ends and no new request is sent; each fails with an
+   * UpstreamTimeoutError whose `timeout` is `deadline`.
+   */
+  signal?: AbortSignal;
   /** Extra CA certificates (PEM text), trusted in addition to the system roots. */
   caBundle?: string;
   /** Skip TLS verification (Harbor's `insecure`). Off unless asked for. @default false */
@@ -106,10 +115,11 @@ const RESET_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
 ]);
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
+// undici's own timeouts, by the limit that fired.
+const TIMEOUT_CODES: ReadonlyMap<string, TimeoutKind> = new Map([
+  ['UND_ERR_HEADERS_TIMEOUT', 'headers'],
+  ['UND_ERR_BODY_TIMEOUT', 'body'],
+  ['UND_ERR_CONNECT_TIMEOUT', 'connect'],
 ]);
 const ERROR_BODY_LIMIT = 4_096;
 
@@ -236,6 +246,7 @@ function poolOptions(opts: HttpClientOptions): Pool.Options {
     headersTimeout: opts.headersTimeoutMs ?? 10_000,
     bodyTimeout: opts.bodyTimeoutMs ?? 30_000,
     connect: {
+      timeout: opts.connectTimeoutMs ?? 10_000,
       rejectUnauthorized: opts.insecure !== true,
       ...(ca ? { ca } : {}),
     },
@@ -254,6 +265,12 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
   const timeoutMs = opts.requestTimeoutMs ?? 60_000;
+  const limits: Record<Exclude<TimeoutKind, 'deadline'>, number> = {
+    connect: opts.connectTimeoutMs ?? 10_000,
+    headers: opts.headersTimeoutMs ?? 10_000,
+    body: opts.bodyTimeoutMs ?? 30_000,
+    request: timeoutMs,
+  };
   const maxBody = opts.maxBodyBytes ?? 64 * 1024 * 1024;
   const dispatchers = new Map<string, Dispatcher>();
 
@@ -279,16 +296,31 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       path: absolute && target !== origin ? `${target}${path}` : path,
     };
     const accept = req.accept ?? [200];
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal
-      ? AbortSignal.any([deadline, req.signal])
-      : deadline;
+    // The request's own limit, and the run's deadline (the client's and the caller's).
+    const requestTimer = AbortSignal.timeout(timeoutMs);
+    const runDeadlines = [opts.signal, req.signal].filter(
+      (s): s is AbortSignal => s !== undefined
+    );
+    const signal = AbortSignal.any([requestTimer, ...runDeadlines]);
+    const deadlineReached = (): boolean => runDeadlines.some((s) => s.aborted);
     const canRetry = IDEMPOTENT.has(req.method);
     const dispatcher = dispatcherFor(target);
-    const timeoutError = (cause: unknown): UpstreamTimeoutError =>
-      new UpstreamTimeoutError({ ...info, timeoutMs, cause });
+    const timeoutError = (
+      timeout: TimeoutKind,
+      cause: unknown,
+      detail?: string
+    ): UpstreamTimeoutError =>
+      new UpstreamTimeoutError({
+        ...info,
+        timeout,
+        ...(timeout === 'deadline' ? {} : { timeoutMs: limits[timeout] }),
+        ...(detail !== undefined ? { detail } : {}),
+        cause,
+      });
 
     for (let attempt = 0; ; attempt++) {
+      // Past the run's deadline nothing new is sent.
+      if (deadlineReached()) throw timeoutError('deadline', undefined);
       let failure: HarborDrError;
       let retryAfterMs: number | undefined;
       try {
@@ -334,12 +366,13 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         if (!RETRY_STATUSES.has(res.statusCode)) throw failure;
         retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now());
       } catch (err) {
-        if (err instanceof HarborDrError) throw err;
-        if (deadline.aborted) throw timeoutError(err);
-        if (req.signal?.aborted) throw timeoutError(req.signal.reason);
+        if (err instanceof HarborDrError && !isDeadline(err)) throw err;
+        // The run's deadline first: it aborts whatever else was about to fire.
+        if (deadlineReached()) throw timeoutError('deadline', err);
+        if (requestTimer.aborted) throw timeoutError('request', err);
         const code = errorCode(err);
-        if (code !== undefined && TIMEOUT_CODES.has(code))
-          throw timeoutError(err);
+        const fired = code === undefined ? undefined : TIMEOUT_CODES.get(code);
+        if (fired !== undefined) throw timeoutError(fired, err);
         failure = new UpstreamHttpError({
           ...info,
           status: 0,
@@ -356,8 +389,16 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       try {
         await sleep(wait, signal);
       } catch (err) {
-        // The deadline ends the waiting: the last real failure explains more than a timeout.
-        if (deadline.aborted || req.signal?.aborted) throw failure;
+        // The run's deadline ends the wait: named as such, with the failure that caused it.
+        if (deadlineReached()) {
+          throw timeoutError(
+            'deadline',
+            failure,
+            `while waiting to retry after: ${failure.message.replace(`${describe(info)}: `, '')}`
+          );
+        }
+        // The request's own limit ends it: the last real failure explains more.
+        if (requestTimer.aborted) throw failure;
         throw err;
       }
     }
@@ -373,6 +414,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       await Promise.all(all.map((d) => d.close()));
     },
   };
+}
+
+function describe(info: UpstreamRequestInfo): string {
+  return `${info.service} ${info.method} ${info.path}`;
 }
 
 /** `Authorization: Basic …` for a username and password. */
