@@ -199,7 +199,7 @@ async function assessTarget(ctx: TargetContext): Promise<TargetReport> {
   }
   items.push(checkCoverage(audited));
   const indicators = leadingIndicators(audited, now);
-  items.push(checkExposure(audited.rpo, indicators));
+  items.push(checkExposure(audited, indicators, now));
   items.push(checkReplication(replicationSignals(audited)));
   const history: Observed<readonly Report[]> =
     input.historyError === undefined

@@ -4,25 +4,42 @@ import type { Finding } from '../report/schema';
 /** Current exposure of a target: how old the oldest change is that has not arrived. */
 export interface Exposure {
   /**
-   * now − the oldest source push time among unsynced refs; 0 when all arrived; null when
-   * refs are unsynced but none carries a push time (the age is unknown, not zero).
+   * now − the oldest source push time among unsynced refs; 0 when every expected ref was
+   * seen and arrived; null when it cannot be known: refs went unseen (unknown findings,
+   * scopes not audited) or unsynced refs carry no push time. Never 0 for what was not seen.
    */
   seconds: number | null;
+  /**
+   * What the refs that were seen prove: now − the oldest push among the unsynced refs seen
+   * (0 when none). Equal to `seconds` when that is known; a lower bound otherwise, so that
+   * a known breach of the objective stays a breach when other refs went unseen.
+   */
+  atLeastSeconds: number;
   oldestUnsyncedPushTime: string | null;
   /** Unsynced refs without a source push time (their age is unknown). */
   undated: number;
+  /** Refs or scopes that could not be seen: unknown findings plus `unseenScopes`. */
+  unseen: number;
 }
 
-/** Exposure of a target from its findings (harbor-semantics §5.8). */
+/**
+ * Exposure of a target from its findings (harbor-semantics §5.8).
+ * @param unseenScopes scopes of the target that could not be seen at all (listing
+ *   failures, shards not audited): the refs in them are unseen though no finding says so
+ */
 export function estimateExposure(
   findings: readonly Finding[],
-  now: Date
+  now: Date,
+  unseenScopes = 0
 ): Exposure {
   let oldest: number | null = null;
   let oldestIso: string | null = null;
   let undated = 0;
+  let unseen = unseenScopes;
   for (const f of findings) {
-    if (!FINDING_STATES[f.state].unsynced) continue;
+    const rule = FINDING_STATES[f.state];
+    if (rule.bucket === 'unknown') unseen++;
+    if (!rule.unsynced) continue;
     const pushed = f.source?.pushTime ? Date.parse(f.source.pushTime) : NaN;
     if (Number.isNaN(pushed)) {
       undated++;
@@ -33,10 +50,16 @@ export function estimateExposure(
       oldestIso = f.source?.pushTime ?? null;
     }
   }
-  let seconds: number | null = 0;
-  if (oldest !== null) seconds = Math.max(0, (now.getTime() - oldest) / 1000);
-  else if (undated > 0) seconds = null;
-  return { seconds, oldestUnsyncedPushTime: oldestIso, undated };
+  const atLeastSeconds =
+    oldest === null ? 0 : Math.max(0, (now.getTime() - oldest) / 1000);
+  const known = unseen === 0 && undated === 0;
+  return {
+    seconds: known ? atLeastSeconds : null,
+    atLeastSeconds,
+    oldestUnsyncedPushTime: oldestIso,
+    undated,
+    unseen,
+  };
 }
 
 /** p50, p95 and max of replication delays in seconds; nulls when there are none. */

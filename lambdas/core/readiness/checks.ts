@@ -36,17 +36,57 @@ export type LeadingIndicator = NonNullable<
   TargetReport['rpo']['indicators']
 >[number];
 
-/** Age of the oldest unsynced change against the RPO objective; leading indicators warn. */
+/** What the exposure check reads of a target's audit. */
+export type ExposureSubject = Pick<
+  TargetReport,
+  'rpo' | 'counts' | 'shards' | 'errors'
+>;
+
+/**
+ * Age of the oldest unsynced change against the RPO objective; leading indicators warn.
+ * Unknown whenever refs went unseen (unknown refs, scopes not audited) or the estimate is
+ * null, never a pass: what was not seen may be the oldest change. It fails even then when
+ * the refs that were seen already prove a breach.
+ */
 export function checkExposure(
-  rpo: TargetReport['rpo'],
-  indicators: readonly LeadingIndicator[] = []
+  t: ExposureSubject,
+  indicators: readonly LeadingIndicator[],
+  now: Date
 ): CheckItem {
+  const { rpo } = t;
   const objective = formatSeconds(rpo.objectiveSeconds);
-  if (rpo.estimateSeconds === null) {
+  const unseenScopes =
+    t.errors.length + t.shards.filter((s) => s.status !== 'audited').length;
+  if (
+    t.counts.unknown > 0 ||
+    unseenScopes > 0 ||
+    rpo.estimateSeconds === null
+  ) {
+    const why =
+      t.counts.unknown > 0 || unseenScopes > 0
+        ? `${String(t.counts.unknown)} refs and ${String(unseenScopes)} scopes could not be seen`
+        : 'unsynced refs carry no push time';
+    const oldest = rpo.oldestUnsyncedPushTime
+      ? Date.parse(rpo.oldestUnsyncedPushTime)
+      : NaN;
+    const atLeast = Number.isNaN(oldest)
+      ? 0
+      : Math.max(0, (now.getTime() - oldest) / 1000);
+    if (atLeast > rpo.objectiveSeconds) {
+      return item(
+        'rpo-exposure',
+        'fail',
+        `exposure at least ${formatSeconds(atLeast)} (objective ${objective}), oldest unsynced push ${String(rpo.oldestUnsyncedPushTime)}; ${why}`
+      );
+    }
     return item(
       'rpo-exposure',
       'unknown',
-      `unsynced refs carry no push time: exposure unknown (objective ${objective})`
+      `exposure unknown: ${why} (objective ${objective})${
+        atLeast > 0
+          ? `; at least ${formatSeconds(atLeast)} from the refs seen`
+          : ''
+      }`
     );
   }
   const delays =

@@ -37,8 +37,10 @@ describe('estimateExposure', () => {
 
     expect(exposure).toEqual({
       seconds: 7200,
+      atLeastSeconds: 7200,
       oldestUnsyncedPushTime: '2026-11-29T10:00:00Z',
       undated: 0,
+      unseen: 0,
     });
   });
 
@@ -51,8 +53,48 @@ describe('estimateExposure', () => {
   it('is unknown, not 0, when unsynced refs carry no push time', () => {
     expect(estimateExposure([finding('missing')], now)).toEqual({
       seconds: null,
+      atLeastSeconds: 0,
       oldestUnsyncedPushTime: null,
       undated: 1,
+      unseen: 0,
+    });
+  });
+
+  // Issue 11 problem 9: every manifest HEAD of a target hung; 6 of 6 refs unseen read as
+  // "exposure 0s" (and ExposureSeconds=0).
+  it('is unknown, not 0, when expected refs are unseen', () => {
+    const unseen = Array.from({ length: 6 }, () =>
+      finding('unknown', '2026-11-29T11:00:00Z')
+    );
+
+    expect(estimateExposure(unseen, now)).toMatchObject({
+      seconds: null,
+      atLeastSeconds: 0,
+      unseen: 6,
+    });
+  });
+
+  it('is unknown, not 0, when a scope of the target was not seen', () => {
+    const exposure = estimateExposure(
+      [finding('synced', '2026-11-01T00:00:00Z')],
+      now,
+      1
+    );
+
+    expect(exposure.seconds).toBeNull();
+    expect(exposure.unseen).toBe(1);
+  });
+
+  it('keeps what the refs seen prove as a lower bound', () => {
+    const exposure = estimateExposure(
+      [finding('missing', '2026-11-29T10:00:00Z'), finding('unknown')],
+      now
+    );
+
+    expect(exposure).toMatchObject({
+      seconds: null,
+      atLeastSeconds: 7200,
+      oldestUnsyncedPushTime: '2026-11-29T10:00:00Z',
     });
   });
 });

@@ -42,6 +42,9 @@ function target(overrides: Partial<TargetReport> = {}): TargetReport {
   });
 }
 
+const withRpo = (rpo: Partial<TargetReport['rpo']>): TargetReport =>
+  target({ rpo: { ...target().rpo, ...rpo } });
+
 const passing = (): CheckItem[] => [
   checkReachable({ ok: true, as: 'user auditor' }),
   checkHarborHealth({
@@ -70,7 +73,7 @@ const passing = (): CheckItem[] => [
     true
   ),
   checkCoverage(target()),
-  checkExposure(target().rpo),
+  checkExposure(target(), [], now),
   checkDrift({
     ok: true,
     value: { drift: [], unseen: [], compared: ['users'] },
@@ -298,27 +301,29 @@ const flips: [string, CheckItem, CheckStatus, string][] = [
   ],
   [
     'exposure over the objective',
-    checkExposure({ ...target().rpo, estimateSeconds: 7200 }),
+    checkExposure(withRpo({ estimateSeconds: 7200 }), [], now),
     'fail',
     'NOT_READY',
   ],
   [
     'exposure unknown',
-    checkExposure({ ...target().rpo, estimateSeconds: null }),
+    checkExposure(withRpo({ estimateSeconds: null }), [], now),
     'unknown',
     'UNKNOWN',
   ],
   [
     'an execution in progress too long',
-    checkExposure(target().rpo, [
-      { policy: 'to-dr', kind: 'in-progress', seconds: 9000, late: true },
-    ]),
+    checkExposure(
+      target(),
+      [{ policy: 'to-dr', kind: 'in-progress', seconds: 9000, late: true }],
+      now
+    ),
     'warn',
     'DEGRADED',
   ],
   [
     'p95 delay over the objective',
-    checkExposure({ ...target().rpo, p95DelaySeconds: 4000 }),
+    checkExposure(withRpo({ p95DelaySeconds: 4000 }), [], now),
     'warn',
     'DEGRADED',
   ],
@@ -453,5 +458,55 @@ describe('readiness checklist', () => {
   it('gives evidence for every item', () => {
     for (const [, item] of flips)
       expect(item.evidence.length).toBeGreaterThan(3);
+  });
+});
+
+describe('checkExposure with unseen refs', () => {
+  // Issue 11 problem 9: every manifest HEAD of a target hung, 6 of 6 refs unseen, and the
+  // check read "pass — exposure 0s".
+  const allUnseen = (rpo: Partial<TargetReport['rpo']>): TargetReport =>
+    target({
+      counts: {
+        expected: 6,
+        synced: 0,
+        missing: 0,
+        mismatched: 0,
+        orphaned: 0,
+        unknown: 6,
+      },
+      shards: [{ project: 'library', status: 'unknown', reason: 'HEAD hung' }],
+      rpo: { ...target().rpo, ...rpo },
+    });
+
+  it('is unknown, never a pass, when refs went unseen', () => {
+    const check = checkExposure(allUnseen({ estimateSeconds: null }), [], now);
+
+    expect(check.status).toBe('unknown');
+    expect(check.evidence).toBe(
+      'exposure unknown: 6 refs and 1 scopes could not be seen (objective 1h 00m)'
+    );
+  });
+
+  it('is unknown even when an estimate of 0 says otherwise', () => {
+    const check = checkExposure(allUnseen({ estimateSeconds: 0 }), [], now);
+
+    expect(check.status).toBe('unknown');
+    expect(
+      readinessVerdict(passing().map((i) => (i.id === check.id ? check : i)))
+    ).toBe('UNKNOWN');
+  });
+
+  it('fails when the refs seen already prove a breach', () => {
+    const check = checkExposure(
+      allUnseen({
+        estimateSeconds: null,
+        oldestUnsyncedPushTime: '2026-11-29T09:00:00Z',
+      }),
+      [],
+      now
+    );
+
+    expect(check.status).toBe('fail');
+    expect(check.evidence).toMatch(/^exposure at least 3h/);
   });
 });
