@@ -49,6 +49,8 @@ export interface ComposeOptions {
   concurrency?: number;
   /** Only these targets (by name). @default every configured target */
   onlyTargets?: readonly string[];
+  /** The run's deadline: every HTTP request of the run is aborted when it fires. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function composeClients(
 ): Promise<Clients> {
   const concurrency = options.concurrency ?? 8;
   const selected = selectTargets(config.targets, options.onlyTargets);
-  const pools = endpoints(resolveCredentials, concurrency);
+  const pools = endpoints(resolveCredentials, concurrency, options.signal);
   try {
     const primary = await pools.open(config.primary);
     const operatorRef = config.primary.operatorCredentials;

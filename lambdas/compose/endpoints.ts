@@ -43,11 +43,13 @@ export interface Endpoints {
 
 /**
  * @param concurrency calls in flight per upstream: the size of each pool
+ * @param signal the run's deadline: it aborts every request of every pool
  * @param listingBudgetBytes bytes that the run's listings in flight may hold at once
  */
 export function endpoints(
   resolveCredentials: CredentialsResolver,
   concurrency: number,
+  signal?: AbortSignal,
   listingBudgetBytes?: number
 ): Endpoints {
   const pools: HttpClient[] = [];
@@ -86,6 +88,7 @@ export function endpoints(
         connections: concurrency,
         insecure: !config.verifyTls,
         ...(caBundle ? { caBundle } : {}),
+        ...(signal ? { signal } : {}),
       });
       pools.push(http);
       return { config, http, credentials, caBundle, budget };

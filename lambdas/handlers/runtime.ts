@@ -5,6 +5,7 @@ import { S3ReportStore } from '../adapters/aws/s3-report-store';
 import { SnsNotifier } from '../adapters/aws/sns-notifier';
 import { createCredentialsResolver } from '../adapters/secrets/credentials';
 import { ConfigError } from '../core/errors';
+import { workDeadline } from '../use-cases/job';
 import type { JobDeps } from '../use-cases/job';
 import {
   describeIssues,
@@ -111,17 +112,13 @@ export function configForRun(
   };
 }
 
-/** At most a minute is kept back to write the reports and notify. */
-const MAX_SAFETY_MARGIN_MS = 60_000;
-
 /**
  * When work must stop so that the reports are still written before Lambda's timeout:
- * the remaining time less a margin (a fifth of it, at most a minute).
+ * the remaining time less a reserve (a fifth of it, at most a minute; see workDeadline).
  */
 export function deadlineFrom(
   remainingMs: number,
   now: Date = new Date()
 ): Date {
-  const margin = Math.min(MAX_SAFETY_MARGIN_MS, Math.floor(remainingMs / 5));
-  return new Date(now.getTime() + remainingMs - margin);
+  return workDeadline(remainingMs, now);
 }

@@ -50,16 +50,27 @@ export interface ActRun {
   settings: ReplicationSettings;
   clock: Clock;
   deadline: Date;
+  /** The run's deadline as an abort signal: it ends a verify poll's wait at once. */
+  signal?: AbortSignal;
   plan: PlanResult;
   targets: readonly ReplicationTargetView[];
-  /** Injected for tests. @default setTimeout */
+  /** Injected for tests. @default setTimeout, ended early by `signal` */
   sleep?: (ms: number) => Promise<void>;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 5_000;
 
-const defaultSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or until `signal` aborts (resolving: the caller checks the signal). */
+const sleepUntil = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /**
  * Stops the executions stuck for longer than `stopStuckAfterMinutes` (PUT, never retried)
@@ -173,7 +184,10 @@ async function verifyStart(
   executionId: number,
   assignment: PolicyAssignment
 ): Promise<VerifyResult> {
-  const sleep = run.sleep ?? defaultSleep;
+  const sleep = run.sleep ?? ((ms: number) => sleepUntil(ms, run.signal));
+  const late = (): boolean =>
+    run.signal?.aborted === true ||
+    run.clock.now().getTime() + poll >= run.deadline.getTime();
   const poll = run.settings.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   let status = 'InProgress';
   let failures = 0;
@@ -186,10 +200,9 @@ async function verifyStart(
       if (failures >= MAX_VERIFY_READ_FAILURES) return unreadableExecution(err);
     }
     if (status !== 'InProgress') break;
-    if (run.clock.now().getTime() + poll >= run.deadline.getTime()) {
-      return deadlineReached(status);
-    }
+    if (late()) return deadlineReached(status);
     await sleep(poll);
+    if (run.signal?.aborted) return deadlineReached(status);
   }
   const target = run.targets.find((t) => t.name === assignment.target);
   const plan = policyObservation(run.plan, assignment);

@@ -7,7 +7,12 @@ import {
 import { unplaceableFindings } from '../core/inventory/cannot-run';
 import { selectPolicies } from '../core/inventory/discover';
 import type { PolicyAssignment } from '../core/inventory/discover';
-import { errorMessage } from '../core/errors';
+import {
+  DEADLINE_IN_FLIGHT,
+  DEADLINE_NOT_STARTED,
+  errorMessage,
+  isDeadline,
+} from '../core/errors';
 import { assessReplication } from './replication';
 import type { ReplicationDeps } from './replication';
 import type { ReplicationSettings } from '../core/replication/settings';
@@ -88,6 +93,11 @@ export interface AuditInput {
   /** Work not started by then is reported as not audited, never as fine. */
   deadline: Date;
   /**
+   * The run's deadline as an abort signal (the HTTP clients hold it too): once aborted, no
+   * shard is started and work in flight ends as unknown. @default the `deadline` check only
+   */
+  signal?: AbortSignal;
+  /**
    * Earlier reports (any kind, newest first): plain registries keep no push times, so their
    * replication delays come from when a run first saw each ref. @default none
    */
@@ -112,7 +122,9 @@ export interface PlannedRun {
   inventories: ProjectInventory[];
 }
 
-const DEADLINE_REASON = 'not audited: the run reached its deadline';
+const DEADLINE_REASON = DEADLINE_NOT_STARTED;
+/** How every reason of work cut by the deadline starts. */
+const DEADLINE_REACHED = 'deadline reached';
 
 /**
  * Discovers the policies in scope, lists the primary and computes the expected set.
@@ -231,6 +243,7 @@ export async function planRun(
     inventories = await inventoryProjects(deps.primary, resolved.projects, {
       concurrency: input.concurrency,
       deadline: input.deadline,
+      ...(input.signal ? { signal: input.signal } : {}),
       now,
       scopePrefix: 'primary',
     });
@@ -286,6 +299,7 @@ export async function runAudit(
         settings: input.replication,
         clock: deps.clock,
         deadline: input.deadline,
+        ...(input.signal ? { signal: input.signal } : {}),
         concurrency: input.concurrency,
         assignments: planned.assignments,
         plan: planned.plan,
@@ -346,6 +360,21 @@ async function auditTarget(
     errors.push(...scopeErrorsOf(plan));
     const context = diffContextFor(planned.plan, target.name);
     const work = shardWork(plan);
+    const notAudited = (shard: {
+      project: string;
+      expected: ExpectedRef[];
+    }): { status: ShardStatus; findings: Finding[] } => ({
+      status: {
+        project: shard.project,
+        status: 'not-audited',
+        reason: DEADLINE_REASON,
+      },
+      findings: diffShard(
+        shard.expected,
+        { unknown: DEADLINE_REASON },
+        context
+      ),
+    });
     const results = await mapWithConcurrency(
       work,
       Math.max(1, Math.floor(input.concurrency / 4)),
@@ -365,30 +394,21 @@ async function auditTarget(
           };
         }
         if (deps.clock.now() >= input.deadline) {
-          return {
-            status: {
-              project,
-              status: 'not-audited',
-              reason: DEADLINE_REASON,
-            } satisfies ShardStatus,
-            findings: diffShard(
-              expected,
-              { unknown: DEADLINE_REASON },
-              context
-            ),
-          };
+          return notAudited({ project, expected });
         }
-        const { observation, namespaceError } = await observeShard(
-          target,
-          project,
-          expected,
-          input,
-          orphansPossibleIn(context, project)
-        );
+        const { observation, namespaceError, cutByDeadline } =
+          await observeShard(
+            target,
+            project,
+            expected,
+            input,
+            orphansPossibleIn(context, project)
+          );
         const unseen = observation.filter(
           (r): r is UnobservedRepository => 'reason' in r
         );
         const reasons = [
+          ...(cutByDeadline ? [DEADLINE_IN_FLIGHT] : []),
           ...(unseen.length > 0
             ? [
                 `${unseen.length} repositories could not be observed: ${unseen
@@ -408,7 +428,8 @@ async function auditTarget(
             ? { project, status: 'audited' }
             : { project, status: 'unknown', reason: reasons.join('; ') };
         return { status, findings: diffShard(expected, observation, context) };
-      }
+      },
+      { signal: input.signal, skipped: notAudited }
     );
     for (const r of results) {
       shards.push(r.status);
@@ -421,7 +442,10 @@ async function auditTarget(
 
   const counts = countFindings(findings);
   const now = deps.clock.now();
-  const exposure = estimateExposure(findings, now);
+  const unseenScopes =
+    errors.length + shards.filter((s) => s.status !== 'audited').length;
+  // Unseen refs or scopes leave the exposure unknown (null), never a false 0.
+  const exposure = estimateExposure(findings, now, unseenScopes);
   // Plain registries keep no push times: delays come from first-seen times across runs.
   const firstSeen = target.traits.firstSeenDelays;
   const delays = delayDistribution(
@@ -434,12 +458,12 @@ async function auditTarget(
       : replicationDelays(findings)
   );
   const objectiveSeconds = input.rpoObjectiveMinutes * 60;
-  const unseenScopes =
-    errors.length + shards.filter((s) => s.status !== 'audited').length;
   const verdict = auditVerdict({
     counts,
     unseenScopes,
-    exposureSeconds: exposure.seconds,
+    // What the seen refs prove: a breach they show is NOT_READY even when others are unseen
+    // (which alone makes the verdict UNKNOWN).
+    exposureSeconds: exposure.seconds ?? exposure.atLeastSeconds,
     objectiveSeconds,
     policyErrors: plan?.policyErrors.length ?? 0,
   });
@@ -482,6 +506,8 @@ async function observeShard(
   observation: (ObservedRepository | UnobservedRepository)[];
   /** Why the namespace could not be listed: repositories nobody expects went unseen. */
   namespaceError?: string;
+  /** The run's deadline cut the observation: what it left unseen is unknown. */
+  cutByDeadline?: boolean;
 }> {
   const repositories = new Set(expected.map((r) => r.repository));
   let namespaceError: string | undefined;
@@ -498,12 +524,30 @@ async function observeShard(
     namespaceError = errorMessage(err);
   }
   const repos = [...repositories].sort();
+  const cut = (): boolean => input.signal?.aborted === true;
   const withNote = (
     observation: (ObservedRepository | UnobservedRepository)[]
-  ) => ({ observation, ...(namespaceError ? { namespaceError } : {}) });
+  ) => ({
+    observation,
+    ...(namespaceError ? { namespaceError } : {}),
+    ...(observation.some(
+      (r) => 'reason' in r && r.reason.startsWith(DEADLINE_REACHED)
+    )
+      ? { cutByDeadline: true }
+      : {}),
+  });
   try {
     return withNote(await target.observer.observe(repos, expected));
-  } catch {
+  } catch (err) {
+    // Cut by the run's deadline: trying each repository alone would only fail again.
+    if (cut() || isDeadline(err)) {
+      return withNote(
+        repos.map((repository) => ({
+          repository,
+          reason: `${DEADLINE_IN_FLIGHT}: ${errorMessage(err)}`,
+        }))
+      );
+    }
     const byRepo = groupBy(expected, (r) => r.repository);
     const perRepo = await mapWithConcurrency(
       repos,
@@ -516,8 +560,20 @@ async function observeShard(
           );
           return one ?? { repository: repo, exists: false, refs: [] };
         } catch (err) {
-          return { repository: repo, reason: errorMessage(err) };
+          return {
+            repository: repo,
+            reason: isDeadline(err)
+              ? `${DEADLINE_IN_FLIGHT}: ${errorMessage(err)}`
+              : errorMessage(err),
+          };
         }
+      },
+      {
+        signal: input.signal,
+        skipped: (repository) => ({
+          repository,
+          reason: DEADLINE_REASON,
+        }),
       }
     );
     return withNote(perRepo);

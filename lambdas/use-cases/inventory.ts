@@ -47,6 +47,8 @@ export async function inventoryProjects(
   options: {
     concurrency: number;
     deadline: Date;
+    /** The run's deadline as an abort signal: once aborted, nothing more is listed. */
+    signal?: AbortSignal;
     now: () => Date;
     scopePrefix: string;
   }
@@ -54,7 +56,9 @@ export async function inventoryProjects(
   const inventories: ProjectInventory[] = [];
   for (const project of projects) {
     const scope = `${options.scopePrefix}/${project.name}`;
-    if (options.now() >= options.deadline) {
+    const late = (): boolean =>
+      options.now() >= options.deadline || options.signal?.aborted === true;
+    if (late()) {
       inventories.push({
         project: project.name,
         complete: false,
@@ -83,7 +87,7 @@ export async function inventoryProjects(
       repositories,
       options.concurrency,
       async (repo) => {
-        if (options.now() >= options.deadline) {
+        if (late()) {
           failures.push(`${repo}: not listed: the run reached its deadline`);
           return [];
         }

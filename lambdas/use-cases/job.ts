@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditInput } from './audit';
 import { publish } from './publish';
-import { errorMessage } from '../core/errors';
+import { DeadlineError, errorMessage } from '../core/errors';
 import type { Clock, Notifier, ReportStore } from '../core/ports';
 import type { Report, ReportKind } from '../core/report/schema';
 import { makeRunId } from '../core/report/layout';
@@ -29,7 +29,11 @@ export interface JobDeps {
 export interface JobInput {
   config: HarborDrConfig;
   toolVersion: string;
-  /** Work not started by then is reported as not audited. */
+  /**
+   * When work stops: nothing starts after it and requests in flight are aborted (their scope
+   * is reported unknown), leaving the time after it to write the reports and notify. See
+   * {@link workDeadline}.
+   */
   deadline: Date;
   /** Only these targets. @default all */
   targets?: readonly string[];
@@ -86,13 +90,14 @@ export async function runJob(
   input: JobInput,
   useCase: UseCase
 ): Promise<JobResult> {
-  const { settings, clients } = await startRun(deps, input);
+  const { settings, clients, stop } = await startRun(deps, input);
   let report: Report;
   let history: Awaited<ReturnType<typeof readHistory>>;
   try {
     history = await readHistory(deps, useCase);
     report = await useCase.run({ clients, settings, ...history });
   } finally {
+    stop();
     await clients.close();
   }
   return publish(
@@ -103,17 +108,33 @@ export async function runJob(
   );
 }
 
-/** What every job starts with: a run id, its settings, and the configured registries' clients. */
+/**
+ * What every job starts with: a run id, its settings, the run's deadline as one abort signal
+ * (in the settings, and held by every HTTP client), and the configured registries' clients.
+ * `stop()` disarms the deadline once the use case is done.
+ */
 export async function startRun(
   deps: Pick<JobDeps, 'clock' | 'resolveCredentials'>,
   input: JobInput
-): Promise<{ settings: RunContext['settings']; clients: Clients }> {
+): Promise<{
+  settings: RunContext['settings'];
+  clients: Clients;
+  stop: () => void;
+}> {
   const runId = makeRunId(deps.clock.now(), randomBytes(3).toString('hex'));
   const concurrency = input.concurrency ?? 8;
-  const clients = await composeClients(input.config, deps.resolveCredentials, {
-    concurrency,
-    ...(input.targets ? { onlyTargets: input.targets } : {}),
-  });
+  const deadline = armDeadline(input.deadline, deps.clock.now());
+  let clients: Clients;
+  try {
+    clients = await composeClients(input.config, deps.resolveCredentials, {
+      concurrency,
+      signal: deadline.signal,
+      ...(input.targets ? { onlyTargets: input.targets } : {}),
+    });
+  } catch (err) {
+    deadline.stop();
+    throw err;
+  }
   const { config } = input;
   return {
     settings: {
@@ -125,9 +146,61 @@ export async function startRun(
       rpoObjectiveMinutes: config.rpoObjectiveMinutes,
       concurrency,
       deadline: input.deadline,
+      signal: deadline.signal,
     },
     clients,
+    stop: deadline.stop,
   };
+}
+
+/** The run's deadline as one abort signal. */
+export interface RunDeadline {
+  /** Aborts (with a DeadlineError) at the deadline. */
+  signal: AbortSignal;
+  /** Disarms the timer (the run is over). */
+  stop: () => void;
+}
+
+// setTimeout fires at once beyond this (about 24.8 days).
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Arms the run's deadline: ONE abort signal, passed down to every request, retry wait,
+ * polling loop and concurrency loop of the run, that aborts when `deadline` comes (measured
+ * from `now`, the job's clock).
+ */
+export function armDeadline(deadline: Date, now: Date): RunDeadline {
+  const controller = new AbortController();
+  const fire = (): void => {
+    controller.abort(new DeadlineError());
+  };
+  const ms = deadline.getTime() - now.getTime();
+  if (ms <= 0) {
+    fire();
+    return { signal: controller.signal, stop: () => undefined };
+  }
+  const timer = setTimeout(fire, Math.min(ms, MAX_TIMER_MS));
+  // Nothing to cut once nothing else is pending: the timer alone keeps no process alive.
+  timer.unref();
+  return {
+    signal: controller.signal,
+    stop: () => {
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** At most a minute is kept back to write the reports and notify. */
+const MAX_REPORT_RESERVE_MS = 60_000;
+
+/**
+ * When work must stop so that the reports are still written and sent within `budgetMs`
+ * (the Lambda's remaining time, the CLI's --deadline-minutes): the budget less a reserve
+ * of a fifth of it, at most a minute.
+ */
+export function workDeadline(budgetMs: number, now: Date): Date {
+  const reserve = Math.min(MAX_REPORT_RESERVE_MS, Math.floor(budgetMs / 5));
+  return new Date(now.getTime() + budgetMs - reserve);
 }
 
 /** Earlier reports of the use case's kinds, newest first. */

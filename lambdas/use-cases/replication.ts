@@ -48,6 +48,8 @@ export interface ReplicationRun {
   settings: ReplicationSettings;
   clock: Clock;
   deadline: Date;
+  /** The run's deadline as an abort signal (ends the verify polling at once). */
+  signal?: AbortSignal;
   concurrency: number;
   assignments: readonly PolicyAssignment[];
   plan: PlanResult;
@@ -91,7 +93,7 @@ export async function assessReplication(
       let error: string | undefined;
       if (!endpoint) {
         error = `no Harbor API is configured for ${assignment.target}`;
-      } else if (run.clock.now() >= run.deadline) {
+      } else if (run.clock.now() >= run.deadline || run.signal?.aborted) {
         error = 'the run reached its deadline';
       } else {
         try {
@@ -129,6 +131,7 @@ export async function assessReplication(
     settings,
     clock: run.clock,
     deadline: run.deadline,
+    ...(run.signal ? { signal: run.signal } : {}),
     plan: run.plan,
     targets: run.targets,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),

@@ -4,6 +4,7 @@ import { createCredentialsResolver } from '../../adapters/secrets/credentials';
 import type { Report, Verdict } from '../../core/report/schema';
 import type { HarborDrConfig } from '../../shared/config';
 import { loadConfigFile } from '../../shared/config-file';
+import { workDeadline } from '../../use-cases/job';
 import type { Job } from '../../use-cases/job';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
@@ -50,7 +51,8 @@ export async function runJobCommand(
     {
       config,
       toolVersion,
-      deadline: new Date(Date.now() + options.deadlineMinutes * 60_000),
+      // Work stops early enough for the reports to be written within the deadline.
+      deadline: workDeadline(options.deadlineMinutes * 60_000, new Date()),
       concurrency: options.concurrency,
       ...(options.target ? { targets: options.target } : {}),
     }

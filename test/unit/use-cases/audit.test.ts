@@ -192,3 +192,102 @@ describe('runAudit on a target that no policy reaches', () => {
     expect(t.errors[0]?.message).toContain('http://registry.cluster1.svc:5000');
   });
 });
+
+// Issue 11 problem 9: every manifest HEAD of a target hung, 6 of 6 refs unseen, and the
+// audit said "exposure 0s" (the Lambda emitted ExposureSeconds=0).
+describe('runAudit exposure when refs are unseen', () => {
+  it('is unknown (null), never 0, when every ref of the target is unseen', async () => {
+    const hanging: TargetObserver = {
+      listNamespace: () => Promise.resolve(['library/app']),
+      observe: () =>
+        Promise.reject(
+          new Error(
+            'cluster1 HEAD /v2/library/app/manifests/v1: no response headers within 10000 ms (headersTimeout)'
+          )
+        ),
+    };
+
+    const report = await runAudit(deps(primary(), hanging), input);
+
+    const t = report.targets[0]!;
+    expect(t.counts).toMatchObject({ expected: 2, unknown: 2 });
+    expect(t.rpo.estimateSeconds).toBeNull();
+    expect(t.verdict).toBe('UNKNOWN');
+  });
+
+  it('is unknown when a scope of the target is unseen though the refs seen are synced', async () => {
+    const unlistable: TargetObserver = {
+      ...holdsV1,
+      listNamespace: () => Promise.reject(new Error('HTTP 503 on _catalog')),
+    };
+    const onlyV1 = primary({
+      listArtifacts: () => Promise.resolve([artifact('v1', 1)]),
+    });
+
+    const report = await runAudit(deps(onlyV1, unlistable), input);
+
+    const t = report.targets[0]!;
+    expect(t.counts).toMatchObject({ synced: 1, missing: 0, unknown: 0 });
+    expect(t.rpo.estimateSeconds).toBeNull();
+  });
+});
+
+// Issue 11 problem 7: the run's deadline as an abort signal.
+describe('runAudit with the run deadline signal', () => {
+  it('starts no shard once it has aborted: each is not audited, its refs UNKNOWN', async () => {
+    const deadline = new AbortController();
+    // The deadline comes as the primary's listing (the last of planning) ends.
+    const late = primary({
+      listArtifacts: () => {
+        deadline.abort();
+        return Promise.resolve([artifact('v1', 1), artifact('v2', 2)]);
+      },
+    });
+
+    const report = await runAudit(deps(late), {
+      ...input,
+      signal: deadline.signal,
+    });
+
+    const t = report.targets[0]!;
+    expect(t.shards).toEqual([
+      {
+        project: 'library',
+        status: 'not-audited',
+        reason: 'deadline reached: not audited',
+      },
+    ]);
+    expect(t.counts).toMatchObject({ synced: 0, unknown: 2 });
+    expect(t.verdict).toBe('UNKNOWN');
+  });
+
+  it('makes a shard cut in flight UNKNOWN with the deadline as its reason, without retrying each repository', async () => {
+    const deadline = new AbortController();
+    let observed = 0;
+    const cut: TargetObserver = {
+      listNamespace: () => Promise.resolve(['library/app']),
+      observe: () => {
+        observed++;
+        deadline.abort();
+        return Promise.reject(
+          new Error('cluster1 HEAD /v2/library/app/manifests/v1: aborted')
+        );
+      },
+    };
+
+    const report = await runAudit(deps(primary(), cut), {
+      ...input,
+      signal: deadline.signal,
+    });
+
+    const t = report.targets[0]!;
+    expect(observed).toBe(1);
+    expect(t.shards[0]).toMatchObject({
+      status: 'unknown',
+      reason: expect.stringMatching(
+        /^deadline reached: aborted in flight; 1 repositories could not be observed/
+      ) as string,
+    });
+    expect(t.rpo.estimateSeconds).toBeNull();
+  });
+});

@@ -207,6 +207,28 @@ describe('assessReplication (act step)', () => {
     });
   });
 
+  it('ends a verify poll wait when the run deadline signal aborts (issue 11: the abort reaches polling)', async () => {
+    const fake = fakeEndpoint({
+      recent: [execution({ id: 3, trigger: 'event_based' })],
+      statuses: ['InProgress'],
+    });
+    const { run } = runOf(fake, { verify: true, pollIntervalMs: 60_000 });
+    // The real (abortable) wait, a deadline an hour away on the clock: only the signal ends it.
+    delete run.deps.sleep;
+    run.deadline = new Date(NOW.getTime() + 3_600_000);
+    run.signal = AbortSignal.timeout(200);
+    const reports = reportsWith([missing()]);
+    const started = Date.now();
+
+    await assessReplication(run, reports);
+
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(reports[0]?.replication.retriggered[0]?.verify).toMatchObject({
+      outcome: 'unknown',
+      executionStatus: 'InProgress',
+    });
+  });
+
   it('sends a start that got no answer once and records it as unknown', async () => {
     const fake = fakeEndpoint({
       recent: [execution({ id: 3, trigger: 'event_based' })],

@@ -1,0 +1,149 @@
+import { SAVED_ENV } from './metrics-env';
+import type { Context } from 'aws-lambda';
+import { TARGET_DRIVERS } from '../../../lambdas/compose/drivers';
+import type { HarborArtifact } from '../../../lambdas/core/model';
+import type { HarborApi } from '../../../lambdas/core/ports';
+import { parseConfig } from '../../../lambdas/shared/config';
+import { ENV_KEYS, METRICS } from '../../../lambdas/shared/env-keys';
+import { runAudit } from '../../../lambdas/use-cases/audit';
+import type { Job } from '../../../lambdas/use-cases/job';
+import { createRunHandler } from '../../../lambdas/handlers/run-handler';
+import { endpoint, policy } from '../../helpers/policy-fixture';
+
+// Issue 11 problem 9: with every manifest HEAD of a target hanging, the Lambda would emit
+// ExposureSeconds=0 for refs it never saw. An unknown exposure has no datapoint at all.
+
+const NOW = new Date('2026-11-29T12:00:00Z');
+const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+const artifact = (tag: string, n: number): HarborArtifact => ({
+  repository: 'library/app',
+  digest: digest(n),
+  manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+  type: 'IMAGE',
+  pushTime: '2026-11-29T11:00:00Z',
+  tags: [{ name: tag, pushTime: '2026-11-29T11:00:00Z' }],
+  labels: [],
+  childDigests: [],
+  accessories: [],
+});
+
+const primary: HarborApi = {
+  whoAmI: () => Promise.resolve({ kind: 'robot' }),
+  harborVersion: () => Promise.resolve('v2.15.2'),
+  listPolicies: () =>
+    Promise.resolve([
+      policy({ destRegistry: endpoint({ url: 'http://r.example.com' }) }),
+    ]),
+  listRegistries: () => Promise.resolve([]),
+  listProjects: () =>
+    Promise.resolve([{ id: 1, name: 'library', registryId: 0, public: true }]),
+  getProject: () =>
+    Promise.resolve({ id: 1, name: 'library', registryId: 0, public: true }),
+  listRepositories: () => Promise.resolve(['library/app']),
+  listArtifacts: () => Promise.resolve([artifact('v1', 1), artifact('v2', 2)]),
+};
+
+/** The audit job with a target whose every manifest HEAD hung. */
+const hangingAudit: Job = async (_deps, input) => {
+  const report = await runAudit(
+    {
+      primary,
+      targets: [
+        {
+          name: 'cluster1',
+          kind: 'distribution',
+          url: 'http://r.example.com',
+          traits: TARGET_DRIVERS.distribution.traits,
+          observer: {
+            listNamespace: () => Promise.resolve(['library/app']),
+            observe: () =>
+              Promise.reject(
+                new Error(
+                  'cluster1 HEAD /v2/library/app/manifests/v1: no response headers within 10000 ms (headersTimeout)'
+                )
+              ),
+          },
+        },
+      ],
+      clock: { now: () => NOW },
+    },
+    {
+      runId: 'run-1',
+      toolVersion: input.toolVersion,
+      primary: { name: 'harbor', url: 'https://harbor.example.com' },
+      policies: 'auto',
+      rpoObjectiveMinutes: 60,
+      concurrency: 4,
+      deadline: input.deadline,
+    }
+  );
+  return {
+    report,
+    locations: { json: 'j', human: 'h', latest: 'l' },
+    notified: false,
+  };
+};
+
+const context = {
+  functionName: 'harbor-dr-audit',
+  functionVersion: '1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:a',
+  memoryLimitInMB: '1024',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
+
+describe('the run handler metrics', () => {
+  beforeAll(() => {
+    process.env[ENV_KEYS.config] = JSON.stringify(
+      parseConfig(
+        {
+          primary: { name: 'harbor', url: 'https://harbor.example.com' },
+          targets: [
+            {
+              name: 'cluster1',
+              url: 'http://r.example.com',
+              kind: 'distribution',
+            },
+          ],
+        },
+        'test'
+      )
+    );
+    process.env[ENV_KEYS.reportBucket] = 'reports';
+    process.env[ENV_KEYS.topicArn] = 'arn:aws:sns:eu-west-1:123456789012:t';
+  });
+  afterAll(() => {
+    process.env = SAVED_ENV;
+  });
+
+  it('emits no ExposureSeconds datapoint when the refs were unseen', async () => {
+    // Arrange
+    const handler = createRunHandler('audit', hangingAudit);
+    const spy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    let lines: Record<string, unknown>[];
+    let summary: Awaited<ReturnType<typeof handler>>;
+    try {
+      // Act
+      summary = await handler({}, context);
+      lines = spy.mock.calls.flatMap(([line]) => {
+        try {
+          const parsed = JSON.parse(String(line)) as Record<string, unknown>;
+          return '_aws' in parsed ? [parsed] : [];
+        } catch {
+          return [];
+        }
+      });
+    } finally {
+      spy.mockRestore();
+    }
+
+    // Assert
+    expect(summary.targets).toEqual([
+      expect.objectContaining({ name: 'cluster1', verdict: 'UNKNOWN' }),
+    ]);
+    const cluster1 = lines.filter((l) => l.targetRegistry === 'cluster1');
+    expect(cluster1.some((l) => METRICS.targetReady in l)).toBe(true);
+    expect(lines.some((l) => METRICS.exposureSeconds in l)).toBe(false);
+  });
+});
