@@ -71,10 +71,25 @@ describe('audit of the demo lab', () => {
     ).toMatch(/override is off/);
     const c1 = target(report, 'cluster-1');
     expect(brief(c1)).toEqual([
+      // edge-to-cluster-1 cannot run on 2.10.1 (a brace with /): its refs never arrive
+      'missing edge/alpine:3.19',
+      'missing edge/alpine:3.20',
+      'missing edge/legacy:0.1',
       'missing mirror/api:2.1.0', // flattened into mirror/, not arrived
       'missing mirror/legacy:0.1', // the failed execution
     ]);
-    const legacy = c1.findings.find((f) => f.reference === '0.1');
+    expect(
+      c1.findings
+        .filter((f) => f.repository.startsWith('edge/'))
+        .map((f) => f.detail)
+    ).toEqual([
+      expect.stringMatching(/^policy cannot run: .*syntax error in pattern/),
+      expect.stringMatching(/^policy cannot run: .*syntax error in pattern/),
+      expect.stringMatching(/^policy cannot run: .*syntax error in pattern/),
+    ]);
+    const legacy = c1.findings.find(
+      (f) => f.repository === 'mirror/legacy' && f.reference === '0.1'
+    );
     expect(legacy).toMatchObject({
       expectedDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) as string,
       source: { repository: 'team-a/legacy', reference: '0.1' },
@@ -107,7 +122,8 @@ describe('audit of the demo lab', () => {
       harborVersion: 'v2.10.1-b7b88476',
     });
     const edge = report.policies.find((p) => p.name === 'edge-to-cluster-1');
-    expect(edge).toMatchObject({ targets: ['cluster-1'], expected: 0 });
+    // Its refs stay expected (and missing): a plan error never shrinks the expected set.
+    expect(edge).toMatchObject({ targets: ['cluster-1'], expected: 3 });
     expect(edge?.errors).toEqual([
       expect.stringContaining('syntax error in pattern'),
     ]);
@@ -132,6 +148,9 @@ describe('audit of the demo lab', () => {
     const report = await audit();
 
     expect(brief(target(report, 'cluster-1'))).toEqual([
+      'missing edge/alpine:3.19',
+      'missing edge/alpine:3.20',
+      'missing edge/legacy:0.1',
       'missing mirror/api:2.1.0',
       'missing mirror/legacy:0.1',
     ]);
@@ -161,7 +180,9 @@ describe('audit of the demo lab', () => {
     );
   });
 
-  it('makes everything that depends on a truncated primary listing UNKNOWN', async () => {
+  // cluster-1 reads NOT_READY, not UNKNOWN: the refs of edge-to-cluster-1 (which cannot run
+  // on 2.10.1) are missing for longer than the objective whatever team-a holds, a proven breach.
+  it('makes everything that depends on a truncated primary listing UNKNOWN (or worse)', async () => {
     lab.primary.harbor.faults.add({
       kind: 'truncate',
       method: 'GET',
@@ -173,10 +194,13 @@ describe('audit of the demo lab', () => {
 
     for (const name of ['harbor-dr', 'cluster-1']) {
       const t = target(report, name);
-      expect(t.verdict).toBe('UNKNOWN');
       expect(t.errors.map((e) => e.message).join(' ')).toMatch(/team-a/);
       expect(t.findings.some((f) => f.state === 'synced')).toBe(false);
+      // What went unseen leaves the exposure unknown, never a number.
+      expect(t.rpo.estimateSeconds).toBeNull();
     }
+    expect(target(report, 'cluster-1').verdict).toBe('NOT_READY');
+    expect(target(report, 'harbor-dr').verdict).toBe('UNKNOWN');
     expect(report.errors.map((e) => e.scope)).toContain('primary/team-a');
     // Targets that depend on no team-a content keep their own verdict.
     expect(target(report, 'cluster-2').verdict).toBe('READY');

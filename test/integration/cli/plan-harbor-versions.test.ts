@@ -101,6 +101,7 @@ interface PlanJson {
         reference: string;
         byDigest: boolean;
         policy: { name: string };
+        cannotRun?: string;
       }[];
       policyErrors: { policy: { name: string }; message: string }[];
       warnings: { code: string; policy: string; message: string }[];
@@ -118,12 +119,16 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
   return { code, out };
 }
 
-/** policy → its expected refs (`repo:tag`, `repo@untagged`), sorted. */
-function setsOf(plan: PlanJson): Record<string, string[]> {
+/**
+ * policy → the refs that release really replicates (`repo:tag`, `repo@untagged`), sorted; with
+ * `blocked`, the refs kept expected although their policy cannot run (they never arrive).
+ */
+function setsOf(plan: PlanJson, blocked = false): Record<string, string[]> {
   const sets: Record<string, string[]> = Object.fromEntries(
     POLICIES.map((p) => [p, []])
   );
   for (const r of plan.plan.targets[0]?.expected ?? []) {
+    if ((r.cannotRun !== undefined) !== blocked) continue;
     sets[r.policy.name]?.push(
       r.byDigest ? `${r.repository}@untagged` : `${r.repository}:${r.reference}`
     );
@@ -150,6 +155,12 @@ describe.each([
       'regex-excludes': REGEX_EXCLUDES,
     },
     braceError: true,
+    blocked: [
+      'library/nginx:latest',
+      'library/nginx:v1.2',
+      'library/nginx@untagged',
+      'team/redis:v1',
+    ],
   },
   {
     release: 'v2.12.0',
@@ -166,6 +177,7 @@ describe.each([
       'regex-excludes': REGEX_EXCLUDES,
     },
     braceError: false,
+    blocked: [],
   },
 ])('harbor-dr plan against a lab Harbor $release', (want) => {
   let lab: Lab | undefined;
@@ -198,6 +210,13 @@ describe.each([
 
   it('gives the expected set that release replicates, per policy', () => {
     expect(setsOf(plan)).toEqual(want.sets);
+  });
+
+  it('keeps the refs of a policy that cannot run expected, marked blocked', () => {
+    expect(setsOf(plan, true)).toEqual({
+      ...Object.fromEntries(POLICIES.map((p) => [p, []])),
+      braces: want.blocked,
+    });
   });
 
   it(
@@ -248,13 +267,27 @@ describe.each([
     const report = JSON.parse(run.out) as Report;
     const target = report.targets[0];
 
+    // What the release replicates arrived; what its blocked policy would copy is missing.
     expect(target?.counts).toMatchObject({
-      missing: 0,
+      missing: want.blocked.length,
       mismatched: 0,
       orphaned: 0,
       unknown: 0,
     });
-    expect(target?.counts.synced).toBe(target?.counts.expected);
-    expect(target?.findings.filter((f) => f.state !== 'synced')).toEqual([]);
+    expect(target?.counts.synced).toBe(
+      (target?.counts.expected ?? 0) - want.blocked.length
+    );
+    expect(
+      target?.findings
+        .filter((f) => f.state !== 'synced')
+        .map((f) => [f.state, f.detail])
+    ).toEqual(
+      want.blocked.map((): [string, string] => [
+        'missing',
+        expect.stringMatching(
+          /^policy cannot run: .*syntax error in pattern/
+        ) as string,
+      ])
+    );
   });
 });

@@ -107,9 +107,15 @@ describe('planRun reads the primary release for the filters', () => {
       harborVersion: 'v2.10.1-b7b88476',
     });
     const t = planned.plan.targets[0]!;
-    expect(t.expected).toEqual([]);
-    expect(t.policyErrors.map((e) => e.message)).toEqual([
-      expect.stringContaining('syntax error in pattern'),
+    // Its refs stay expected (as v1.3.4 reads the filter), each blocked with the reason.
+    expect(t.expected.map((r) => [r.repository, r.cannotRun])).toEqual([
+      ['library/app', expect.stringContaining('syntax error in pattern')],
+      ['team/app', expect.stringContaining('syntax error in pattern')],
+    ]);
+    // Event-based: Harbor fails each push event's execution, so the error is per repository.
+    expect(t.policyErrors.map((e) => [e.repository, e.message])).toEqual([
+      ['library/app', expect.stringContaining('syntax error in pattern')],
+      ['team/app', expect.stringContaining('syntax error in pattern')],
     ]);
     expect(planned.warnings).toEqual([]);
   });

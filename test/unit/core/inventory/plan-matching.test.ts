@@ -111,7 +111,7 @@ describe('resolveMatching', () => {
 });
 
 describe('planExpected reads filters as the primary release does', () => {
-  it('a brace with / fails the whole policy on v1.1.1 and selects both on v1.3.4', () => {
+  it('a brace with / fails the whole policy on v1.1.1 (its refs kept, blocked) and selects both on v1.3.4', () => {
     // Arrange
     const filters = [nameFilter('{library/nginx,team/redis}')];
 
@@ -120,7 +120,15 @@ describe('planExpected reads filters as the primary release does', () => {
     const current = planFor(filters, V134);
 
     // Assert
-    expect(old.expected).toEqual([]);
+    // Nothing of the policy arrives on 2.10.1, but its refs stay expected (as v1.3.4 reads
+    // the filter), each marked with why it cannot run: a plan error never shrinks the set.
+    expect(refs(old)).toEqual(refs(current));
+    expect(old.expected.map((r) => r.cannotRun)).toEqual(
+      old.expected.map(
+        (): string => expect.stringMatching(/syntax error in pattern/) as string
+      )
+    );
+    expect(current.expected.every((r) => r.cannotRun === undefined)).toBe(true);
     expect(old.policyErrors).toEqual([
       expect.objectContaining({
         kind: 'filter',
