@@ -277,6 +277,9 @@ function metadataDriftStatus(
 }
 
 async function reachTarget(target: ReadinessTarget): Promise<ReachResult> {
+  if (target.unavailable !== undefined) {
+    return { ok: false, reason: target.unavailable, untried: true };
+  }
   try {
     if (target.harbor) {
       const who = await target.harbor.whoAmI();

@@ -111,6 +111,7 @@ export async function assessReplication(
         ...(observed ? { observed } : {}),
         ...(error !== undefined ? { error } : {}),
         findings: findingsOf(assignment.target),
+        ...cannotRunOf(run.plan, assignment),
         since,
         now,
         stuckAfterMinutes: settings.stuckAfterMinutes,
@@ -222,4 +223,17 @@ async function failedTasksOf(
     }
   }
   return out;
+}
+
+/** The plan error that stops the whole policy on its target (not one repository's). */
+function cannotRunOf(
+  plan: PlanResult,
+  assignment: PolicyAssignment
+): { cannotRun?: string } {
+  const error = plan.targets
+    .find((t) => t.target === assignment.target)
+    ?.policyErrors.find(
+      (e) => e.policy.id === assignment.policy.id && e.repository === undefined
+    );
+  return error === undefined ? {} : { cannotRun: error.message };
 }

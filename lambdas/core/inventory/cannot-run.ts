@@ -27,18 +27,25 @@ function evidence(ref: ExpectedRef): Omit<Finding, 'state'> {
 export function cannotRunFinding(ref: ExpectedRef, finding: Finding): Finding {
   if (ref.cannotRun === undefined) return finding;
   const why = cannotRunDetail(ref.cannotRun);
+  const cannotRun = ref.cannotRun;
   if (finding.state === 'unknown') {
-    return { ...finding, detail: `${finding.detail ?? 'unknown'}; ${why}` };
+    return {
+      ...finding,
+      detail: `${finding.detail ?? 'unknown'}; ${why}`,
+      cannotRun,
+    };
   }
   if (finding.state === 'synced') {
     return {
       ...finding,
       detail: `on the target (an earlier copy), but ${why}`,
+      cannotRun,
     };
   }
   return {
     state: 'missing',
     ...evidence(ref),
+    cannotRun,
     ...(finding.observedDigest === undefined
       ? {}
       : { observedDigest: finding.observedDigest }),
@@ -54,13 +61,15 @@ export function cannotRunFinding(ref: ExpectedRef, finding: Finding): Finding {
 export function unplaceableFindings(refs: readonly ExpectedRef[]): Finding[] {
   return refs
     .map((ref): Finding => {
-      const why = cannotRunDetail(ref.cannotRun ?? 'no destination');
+      const cannotRun = ref.cannotRun ?? 'no destination';
+      const why = cannotRunDetail(cannotRun);
       return ref.unknownReason === undefined
-        ? { state: 'missing', ...evidence(ref), detail: why }
+        ? { state: 'missing', ...evidence(ref), detail: why, cannotRun }
         : {
             state: 'unknown',
             ...evidence(ref),
             detail: `source not fully listed: ${ref.unknownReason}; ${why}`,
+            cannotRun,
           };
     })
     .sort(

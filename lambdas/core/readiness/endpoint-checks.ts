@@ -19,12 +19,17 @@ export interface CertificateInfo {
 
 /** Who the target's credentials authenticate as, or why it could not be reached. */
 export type ReachResult =
-  { ok: true; as: string } | { ok: false; reason: string; rejected: boolean };
+  | { ok: true; as: string }
+  | { ok: false; reason: string; rejected: boolean }
+  /** Not tried: the auditor's own credentials for it could not be read. */
+  | { ok: false; reason: string; untried: true };
 
 /** Endpoint reachable and credentials valid. */
 export function checkReachable(reach: ReachResult): CheckItem {
   if (reach.ok)
     return item('reachable', 'pass', `reachable; authenticated as ${reach.as}`);
+  if ('untried' in reach)
+    return item('reachable', 'unknown', `not tried: ${reach.reason}`);
   return item(
     'reachable',
     'fail',

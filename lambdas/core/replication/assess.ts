@@ -34,6 +34,8 @@ export interface PolicyHealthInput {
   error?: string;
   /** The target's findings (every state but synced). */
   findings: readonly Finding[];
+  /** Why Harbor cannot run the policy at all (a plan error of the whole policy). */
+  cannotRun?: string;
   since: Date;
   now: Date;
   stuckAfterMinutes: number;
@@ -62,6 +64,8 @@ export function attributableOf(
   const out = { missing: 0, mismatched: 0 };
   for (const f of findings) {
     if (f.policy?.id !== policy.id || f.policy.name !== policy.name) continue;
+    // A start would fail again: Harbor cannot run the policy for this ref.
+    if (f.cannotRun !== undefined) continue;
     const rule = ruleOf(f.state);
     const copies =
       rule.retrigger === 'copies' ||
@@ -164,6 +168,7 @@ export function assessPolicyHealth(
     policyName: policy.name,
     enabled: policy.enabled,
     ...attributable,
+    ...(input.cannotRun === undefined ? {} : { cannotRun: input.cannotRun }),
     inProgress: false,
     executionsKnown: observed !== undefined,
     harborManualStarts: [],

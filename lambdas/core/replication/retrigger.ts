@@ -22,6 +22,8 @@ export interface RetriggerCandidate {
   /** Missing (and, when the policy overrides, mismatched) refs the audit attributes to it. */
   missing: number;
   mismatched: number;
+  /** Why Harbor cannot run the policy (a filter or flattening error): a start fails again. */
+  cannotRun?: string;
   /** The latest execution that really ran (single-active skips do not count). */
   latest?: { id: number; status: string; statusText: string };
   /** Some execution of the policy is InProgress (or was, before a stop this run). */
@@ -41,7 +43,12 @@ export interface PastStart {
 
 /** Why a candidate was left alone. */
 export type SkipCause =
-  'disabled' | 'in-progress' | 'executions-unknown' | 'cooldown' | 'cap';
+  | 'disabled'
+  | 'cannot-run'
+  | 'in-progress'
+  | 'executions-unknown'
+  | 'cooldown'
+  | 'cap';
 
 /** One decision, for a candidate that needed a re-trigger. */
 export type RetriggerDecision =
@@ -152,6 +159,13 @@ export function decideRetriggers(
     };
     if (!c.enabled) {
       skip('disabled', 'the policy is disabled: Harbor would refuse (412)');
+      continue;
+    }
+    if (c.cannotRun !== undefined) {
+      skip(
+        'cannot-run',
+        `Harbor cannot run the policy (${c.cannotRun}): a start would fail again`
+      );
       continue;
     }
     if (!c.executionsKnown) {

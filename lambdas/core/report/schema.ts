@@ -71,6 +71,11 @@ export const findingSchema = z.object({
   detail: z.string().optional(),
   /** Missing index children or accessories, by digest. */
   missingDigests: z.array(digest).optional(),
+  /**
+   * Why the policy that expects this ref cannot run on the primary (a filter or flattening
+   * error fails Harbor's execution): a re-trigger of it would fail again.
+   */
+  cannotRun: z.string().optional(),
   /** When the target's copy was pushed (Harbor targets), for replication lag. */
   observedPushTime: isoTime.optional(),
   /** For `collision`: every competing source. */

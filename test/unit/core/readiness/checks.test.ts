@@ -422,6 +422,16 @@ const flips: [string, CheckItem, CheckStatus, string][] = [
     'unknown',
     'READY',
   ],
+  [
+    "the auditor's own credentials unreadable: not tried, so unseen",
+    checkReachable({
+      ok: false,
+      untried: true,
+      reason: 'its credentials could not be read: secret harbor-dr/dr',
+    }),
+    'unknown',
+    'UNKNOWN',
+  ],
 ];
 
 describe('readiness checklist', () => {

@@ -29,6 +29,16 @@ describe('attributableOf', () => {
       attributableOf(findings, { id: 1, name: 'to-cluster1', override: false })
     ).toEqual({ missing: 2, mismatched: 0 });
   });
+
+  it('leaves out refs whose policy cannot run: a start would not bring them', () => {
+    const findings: Finding[] = [
+      missing(),
+      missing({ cannotRun: 'flattening: no destination name' }),
+    ];
+    expect(
+      attributableOf(findings, { id: 1, name: 'to-cluster1', override: true })
+    ).toEqual({ missing: 1, mismatched: 0 });
+  });
 });
 
 describe('assessPolicyHealth', () => {

@@ -138,6 +138,22 @@ describe('decideRetriggers', () => {
     expect(d).toMatchObject({ action: 'skip', cause: 'disabled' });
   });
 
+  it('a policy Harbor cannot run is never started: its execution would fail again', () => {
+    const [d] = decideRetriggers(
+      [
+        candidate({
+          cannotRun: 'invalid pattern "{a/b,c}": syntax error in pattern',
+          latest: { id: 7, status: 'Failed', statusText: 'syntax error' },
+        }),
+      ],
+      [],
+      settings({ cooldownMinutes: 0 }),
+      NOW
+    );
+    expect(d).toMatchObject({ action: 'skip', cause: 'cannot-run' });
+    expect(d?.reason).toMatch(/syntax error in pattern.*fail again/);
+  });
+
   it('remembers starts of earlier runs (report store) for the cooldown', () => {
     const c = candidate({ missing: 1 });
     const within = decideRetriggers(
