@@ -58,6 +58,8 @@ export interface CampaignOptions {
   progress?: (line: string) => void;
   /** Keep the reports of failing runs under this directory. */
   keepDir?: string;
+  /** Progress also lists each faulted request and each target's verdict. */
+  verbose?: boolean;
 }
 
 /** The problem counts of a run (and, summed, of a campaign). */
@@ -296,6 +298,26 @@ export async function runCampaign(
       }
       rmSync(dir, { recursive: true, force: true });
       say(runLine(outcome));
+      if (opts.verbose) {
+        for (const r of outcome.faulted) {
+          say(
+            `    ${r.upstream} ${r.method} ${r.path} → ${r.status.toString()}: ${r.faults.map((f) => `${f.kind} (${f.effect})`).join('; ')}`
+          );
+        }
+        for (const t of run.report?.targets ?? []) {
+          const why = [
+            ...t.errors.map((e) => e.message),
+            ...t.shards
+              .filter((x) => x.status !== 'audited')
+              .map((x) => `${x.project}: ${x.reason ?? x.status}`),
+          ];
+          say(
+            `    ${t.name}: ${t.verdict}${why.length > 0 ? ` (${why.join(' | ').slice(0, 300)})` : ''}`
+          );
+        }
+        for (const k of PROBLEM_KINDS)
+          for (const m of outcome.problems[k]) say(`    ${k}: ${m}`);
+      }
     }
     return result;
   } finally {
@@ -505,6 +527,7 @@ function captureOutput(): { stdout(): string; stderr(): string; stop(): void } {
   const stdoutWrite = process.stdout.write.bind(process.stdout);
   const stderrWrite = process.stderr.write.bind(process.stderr);
   const consoleMethods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- restored as they were
   const saved = consoleMethods.map((m) => [m, console[m]] as const);
   const sink =
     (into: string[]) =>
@@ -516,8 +539,8 @@ function captureOutput(): { stdout(): string; stderr(): string; stop(): void } {
       );
       return true;
     };
-  process.stdout.write = sink(out) as typeof process.stdout.write;
-  process.stderr.write = sink(err) as typeof process.stderr.write;
+  process.stdout.write = sink(out);
+  process.stderr.write = sink(err);
   for (const m of consoleMethods) {
     console[m] = (...args: unknown[]) => {
       (m === 'error' || m === 'warn' ? err : out).push(

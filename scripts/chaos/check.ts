@@ -44,6 +44,8 @@ export interface ReportCheck {
 const projectOf = (repository: string): string =>
   repository.split('/')[0] ?? '';
 
+const refOf = (f: Finding): string => `${f.repository}:${f.reference}`;
+
 const findingKey = (f: Finding): string =>
   `${f.state} ${f.repository}:${f.reference}` +
   (f.expectedDigest ? ` expected ${f.expectedDigest}` : '') +
@@ -115,7 +117,9 @@ function checkTarget(
     }
   }
 
-  // Shard by shard: an audited shard says exactly what the truth says.
+  // Shard by shard: what an audited shard lists must be what the truth lists, except where
+  // the run declares the ref unseen: an `unknown` finding, or an error whose scope covers it
+  // (`<target>` or `<target>/<prefix>`, e.g. a source repository that could not be listed).
   const audited = new Set(
     got.shards.filter((s) => s.status === 'audited').map((s) => s.project)
   );
@@ -129,33 +133,45 @@ function checkTarget(
       );
     }
   }
-  // A ref the run reports `unknown` (with its reason) is not hidden: it is declared unseen.
-  const inAudited = (f: Finding) => audited.has(projectOf(f.repository));
   const declaredUnknown = new Set(
-    got.findings
-      .filter((f) => f.state === 'unknown')
-      .map((f) => `${f.repository}:${f.reference}`)
+    got.findings.filter((f) => f.state === 'unknown').map((f) => refOf(f))
   );
-  const gotKeys = new Map(
-    got.findings.filter(inAudited).map((f) => [findingKey(f), f])
+  // Whole-target scopes cover every ref; `<target>/<prefix>` the refs under that prefix.
+  const unseenPrefixes = got.errors.flatMap((e) =>
+    e.scope === t || e.scope === 'primary' || e.scope === 'policies'
+      ? ['']
+      : e.scope.startsWith(`${t}/`)
+        ? [e.scope.slice(t.length + 1)]
+        : []
   );
-  const wantKeys = new Map(
-    want.findings.filter(inAudited).map((f) => [findingKey(f), f])
-  );
-  for (const [key, f] of wantKeys) {
-    if (
-      gotKeys.has(key) ||
-      declaredUnknown.has(`${f.repository}:${f.reference}`)
-    )
-      continue;
-    (PROBLEM_STATES.has(f.state) ? out.falseGreens : out.wrongResults).push(
-      `${t}/${projectOf(f.repository)} audited without "${key}"`
+  const claimed = (f: Finding): boolean =>
+    audited.has(projectOf(f.repository)) &&
+    !declaredUnknown.has(refOf(f)) &&
+    !unseenPrefixes.some(
+      (p) => f.repository.startsWith(p) || `${f.repository}/` === p
     );
+  const gotByRef = new Map(
+    got.findings.filter(claimed).map((f) => [`${f.state} ${refOf(f)}`, f])
+  );
+  const wantByRef = new Map(
+    want.findings.filter(claimed).map((f) => [`${f.state} ${refOf(f)}`, f])
+  );
+  for (const [key, f] of wantByRef) {
+    const g = gotByRef.get(key);
+    if (g === undefined) {
+      (PROBLEM_STATES.has(f.state) ? out.falseGreens : out.wrongResults).push(
+        `${t}/${projectOf(f.repository)} audited without "${findingKey(f)}"`
+      );
+    } else if (findingKey(g) !== findingKey(f)) {
+      out.wrongResults.push(
+        `${t}/${projectOf(f.repository)} audited with "${findingKey(g)}", the truth is "${findingKey(f)}"`
+      );
+    }
   }
-  for (const [key, f] of gotKeys) {
-    if (wantKeys.has(key) || f.state === 'unknown') continue;
+  for (const [key, f] of gotByRef) {
+    if (wantByRef.has(key) || f.state === 'unknown') continue;
     out.wrongResults.push(
-      `${t}/${projectOf(f.repository)} audited with "${key}"${f.detail ? ` (${f.detail})` : ''}, not in the truth`
+      `${t}/${projectOf(f.repository)} audited with "${findingKey(f)}"${f.detail ? ` (${f.detail})` : ''}, not in the truth`
     );
   }
 }

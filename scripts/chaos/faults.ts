@@ -117,7 +117,7 @@ function isTopLevelList(e: CatalogEntry): boolean {
 }
 
 function isArtifactList(e: CatalogEntry): boolean {
-  return e.cls === 'harbor-list' && /\/artifacts\?/.test(e.path);
+  return e.cls === 'harbor-list' && e.path.includes('/artifacts?');
 }
 
 /** Which clean-run requests a kind can be aimed at. */

@@ -15,7 +15,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import type { FaultSpec, RequestClass } from './faults';
 
@@ -88,7 +88,7 @@ interface Upstream {
 function rowsOf(cls: RequestClass, body: Buffer): unknown[] | undefined {
   try {
     const json: unknown = JSON.parse(body.toString('utf8'));
-    if (Array.isArray(json)) return json;
+    if (Array.isArray(json)) return json as unknown[];
     if (cls === 'tags-list' && json && typeof json === 'object') {
       const tags = (json as { tags?: unknown }).tags;
       return Array.isArray(tags) ? tags : undefined;
@@ -129,7 +129,7 @@ export class ChaosProxy {
   private readonly lastPage = new Map<string, unknown[]>();
   private requestsSeen = 0;
   private bearerSeen = 0;
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly sockets = new Set<Socket>();
   private urlMap: UrlMap = new Map();
 
   /** Token mode: tokens this proxy issued (they stand for the upstream's Basic credentials). */
@@ -168,7 +168,11 @@ export class ChaosProxy {
     const server = this.server;
     if (!server) return;
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      })
+    );
   }
 
   /** The lab URLs to replace by proxy URLs in bodies (the primary's registry endpoints). */
@@ -242,7 +246,7 @@ export class ChaosProxy {
         index >= (f.after ?? 0)
       ) {
         this.fire(rec, f, `401 with a token realm on ${this.foreign.url}`);
-        return this.send(
+        this.send(
           res,
           rec,
           401,
@@ -254,6 +258,7 @@ export class ChaosProxy {
             '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'
           )
         );
+        return;
       }
     }
     if (bearer && auth) {
@@ -277,7 +282,7 @@ export class ChaosProxy {
                   .headers['www-authenticate']
               ) ?? ''
             );
-        return this.send(
+        this.send(
           res,
           rec,
           401,
@@ -291,6 +296,7 @@ export class ChaosProxy {
             '{"errors":[{"code":"UNAUTHORIZED","message":"token expired"}]}'
           )
         );
+        return;
       }
     }
 
@@ -298,7 +304,7 @@ export class ChaosProxy {
     if (this.tokenAuth && path.startsWith('/v2')) {
       const token = bearer && auth ? auth.slice(7).trim() : undefined;
       if (token === undefined || !this.issued.has(token)) {
-        return this.send(
+        this.send(
           res,
           rec,
           401,
@@ -310,6 +316,7 @@ export class ChaosProxy {
             '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'
           )
         );
+        return;
       }
       upstreamAuth = {
         authorization: `Basic ${Buffer.from(`${this.tokenAuth.username}:${this.tokenAuth.password}`).toString('base64')}`,
@@ -325,7 +332,7 @@ export class ChaosProxy {
           f,
           `status ${f.status.toString()}${f.retryAfter !== undefined ? ` Retry-After ${f.retryAfter.toString()}` : ''}`
         );
-        return this.send(
+        this.send(
           res,
           rec,
           f.status,
@@ -342,6 +349,7 @@ export class ChaosProxy {
             `{"errors":[{"code":"CHAOS","message":"injected ${f.status.toString()}"}]}`
           )
         );
+        return;
       }
       if (f.kind === 'reset') {
         this.fire(rec, f, 'connection reset');
@@ -356,7 +364,8 @@ export class ChaosProxy {
       }
       if (f.kind === 'oversized-body') {
         this.fire(rec, f, `${OVERSIZED_BYTES.toString()} bytes`);
-        return this.sendOversized(res, rec);
+        this.sendOversized(res, rec);
+        return;
       }
     }
 
@@ -423,7 +432,7 @@ export class ChaosProxy {
           this.fire(
             rec,
             f,
-            `X-Total-Count ${String(headers['x-total-count'])} instead of ${total.toString()}`
+            `X-Total-Count ${headerText(headers['x-total-count']) ?? ''} instead of ${total.toString()}`
           );
           break;
         }
@@ -574,7 +583,7 @@ export class ChaosProxy {
     }
     const length =
       method === 'HEAD' ? headerText(up.headers['content-length']) : undefined;
-    return this.send(
+    this.send(
       res,
       rec,
       up.status,
@@ -727,15 +736,13 @@ export class ChaosProxy {
           agent: false,
         },
         (r) => {
-          readAll(r).then(
-            (b) =>
-              resolve({
-                status: r.statusCode ?? 502,
-                headers: r.headers,
-                body: b,
-              }),
-            reject
-          );
+          readAll(r).then((b) => {
+            resolve({
+              status: r.statusCode ?? 502,
+              headers: r.headers,
+              body: b,
+            });
+          }, reject);
         }
       );
       up.on('error', reject);
@@ -748,7 +755,9 @@ function readAll(stream: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
     stream.on('error', reject);
   });
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --runs N --seed S [--run K] [--keep DIR] [--quiet]`: the fault campaign.
+ * `npm run chaos -- --runs N --seed S [--run K] [--keep DIR] [--quiet] [--verbose]`: the fault campaign.
  * Prints the runs, the faults drawn (and reached) by kind, and the problems found; every
  * failing run is named by its seed and index, with the command that replays it alone.
  * Exit code 1 when any problem count is non-zero, 3 on bad arguments, 4 when the campaign
@@ -14,10 +14,16 @@ interface Args {
   only?: number;
   keep?: string;
   quiet: boolean;
+  verbose: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { runs: 50, seed: Date.now() % 1_000_000, quiet: false };
+  const args: Args = {
+    runs: 50,
+    seed: Date.now() % 1_000_000,
+    quiet: false,
+    verbose: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -36,9 +42,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--run') args.only = int();
     else if (a === '--keep') args.keep = value();
     else if (a === '--quiet') args.quiet = true;
+    else if (a === '--verbose') args.verbose = true;
     else
       throw new Error(
-        `unknown argument ${a ?? ''} (use --runs N --seed S [--run K] [--keep DIR] [--quiet])`
+        `unknown argument ${a ?? ''} (use --runs N --seed S [--run K] [--keep DIR] [--quiet] [--verbose])`
       );
   }
   if (args.only !== undefined && args.only >= args.runs)
@@ -66,6 +73,7 @@ async function main(): Promise<number> {
     ...(args.only !== undefined ? { only: args.only } : {}),
     ...(args.keep !== undefined ? { keepDir: args.keep } : {}),
     progress: args.quiet ? undefined : write,
+    verbose: args.verbose,
   });
   write(formatCampaign(result));
   return result.failing.length > 0 ? 1 : 0;

@@ -80,7 +80,7 @@ export async function establishTruth(
     const listed = new Map(
       target.findings.map((f) => [refKey(f.repository, f.reference), f])
     );
-    const read = await labReader(lab, plan.target);
+    const read = labReader(lab, plan.target);
     try {
       for (const ref of plan.expected) {
         const key = refKey(ref.repository, ref.reference);
@@ -129,7 +129,7 @@ type Reader = ((
 };
 
 /** Reads a target's digest for a ref straight from the lab (store or the registry's own port). */
-async function labReader(lab: Lab, target: string): Promise<Reader> {
+function labReader(lab: Lab, target: string): Reader {
   const harbor = lab.harbors.find((h) => h.name === target);
   if (harbor) {
     const read = (repository: string, reference: string) =>
