@@ -52,8 +52,8 @@ export const DEADLINE_GRACE_MS = 3_000;
 export interface CampaignOptions {
   runs: number;
   seed: number;
-  /** Replay only this run (0-based index). */
-  only?: number;
+  /** Replay only these runs (0-based indexes). */
+  only?: readonly number[];
   /** One line per run, and setup steps. */
   progress?: (line: string) => void;
   /** Keep the reports of failing runs under this directory. */
@@ -235,7 +235,7 @@ export async function runCampaign(
       ),
     ];
     for (let index = 0; index < opts.runs; index++) {
-      if (opts.only !== undefined && index !== opts.only) continue;
+      if (opts.only !== undefined && !opts.only.includes(index)) continue;
       const seed = runSeed(opts.seed, index);
       const faults = drawFaults(new Prng(seed), catalog, kinds);
       for (const p of proxies) {

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --runs N --seed S [--run K] [--keep DIR] [--quiet] [--verbose]`: the fault campaign.
+ * `npm run chaos -- --runs N --seed S [--run K[,K...]] [--keep DIR] [--quiet] [--verbose]`: the fault campaign.
  * Prints the runs, the faults drawn (and reached) by kind, and the problems found; every
  * failing run is named by its seed and index, with the command that replays it alone.
  * Exit code 1 when any problem count is non-zero, 3 on bad arguments, 4 when the campaign
@@ -11,7 +11,7 @@ import { runCampaign } from './campaign';
 interface Args {
   runs: number;
   seed: number;
-  only?: number;
+  only?: number[];
   keep?: string;
   quiet: boolean;
   verbose: boolean;
@@ -39,17 +39,21 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (a === '--runs') args.runs = int();
     else if (a === '--seed') args.seed = int();
-    else if (a === '--run') args.only = int();
-    else if (a === '--keep') args.keep = value();
+    else if (a === '--run') {
+      const v = value();
+      if (!/^\d+(,\d+)*$/.test(v))
+        throw new Error(`--run takes run indexes (3 or 3,7,12), not ${v}`);
+      args.only = v.split(',').map(Number);
+    } else if (a === '--keep') args.keep = value();
     else if (a === '--quiet') args.quiet = true;
     else if (a === '--verbose') args.verbose = true;
     else
       throw new Error(
-        `unknown argument ${a ?? ''} (use --runs N --seed S [--run K] [--keep DIR] [--quiet] [--verbose])`
+        `unknown argument ${a ?? ''} (use --runs N --seed S [--run K[,K...]] [--keep DIR] [--quiet] [--verbose])`
       );
   }
-  if (args.only !== undefined && args.only >= args.runs)
-    args.runs = args.only + 1;
+  if (args.only !== undefined)
+    args.runs = Math.max(args.runs, ...args.only.map((k) => k + 1));
   return args;
 }
 
@@ -65,7 +69,7 @@ async function main(): Promise<number> {
   }
   const write = (line: string) => process.stdout.write(`${line}\n`);
   write(
-    `Fault campaign: ${args.only !== undefined ? `run ${args.only.toString()} of ` : ''}${args.runs.toString()} runs, seed ${args.seed.toString()}`
+    `Fault campaign: ${args.only !== undefined ? `run ${args.only.join(', ')} of ` : ''}${args.runs.toString()} runs, seed ${args.seed.toString()}`
   );
   const result = await runCampaign({
     runs: args.runs,
