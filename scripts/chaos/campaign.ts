@@ -60,6 +60,11 @@ export interface CampaignOptions {
   keepDir?: string;
   /** Progress also lists each faulted request and each target's verdict. */
   verbose?: boolean;
+  /** Instead of drawing: the faults of run `index` (tests and investigations). */
+  chooseFaults?: (
+    catalog: readonly CatalogEntry[],
+    index: number
+  ) => FaultSpec[];
 }
 
 /** The problem counts of a run (and, summed, of a campaign). */
@@ -237,7 +242,9 @@ export async function runCampaign(
     for (let index = 0; index < opts.runs; index++) {
       if (opts.only !== undefined && !opts.only.includes(index)) continue;
       const seed = runSeed(opts.seed, index);
-      const faults = drawFaults(new Prng(seed), catalog, kinds);
+      const faults = opts.chooseFaults
+        ? opts.chooseFaults(catalog, index)
+        : drawFaults(new Prng(seed), catalog, kinds);
       for (const p of proxies) {
         p.dropConnections();
         p.begin(faults);
@@ -344,7 +351,7 @@ function judge(
   if (!storedReports.some((r) => r.success)) {
     p.lostReports.push(
       run.error !== undefined
-        ? `no report stored: the job failed (${errorMessage(run.error)})`
+        ? `no report stored: the job failed (${oneLine(errorMessage(run.error))})`
         : 'no report stored'
     );
   }
@@ -384,6 +391,11 @@ function judge(
       );
     }
   }
+}
+
+function oneLine(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 function runLine(o: RunOutcome): string {

@@ -176,13 +176,6 @@ function checkTarget(
   }
 }
 
-/** The exit code the CLI gives a report's verdict (README: exit codes). */
-export function exitCodeOfVerdict(verdict: Verdict): number {
-  if (verdict === 'READY') return 0;
-  if (verdict === 'UNKNOWN') return 2;
-  return 1;
-}
-
 /**
  * Does the run's verdict (and so its exit code) agree with its targets? NOT_READY anywhere is
  * 1; otherwise anything unseen (a target UNKNOWN, a run-level error) is 2; then DEGRADED 1.

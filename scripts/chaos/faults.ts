@@ -174,7 +174,8 @@ export function drawableKinds(catalog: readonly CatalogEntry[]): FaultKind[] {
 
 /**
  * Draws the faults of one run: 1 to 3 kinds, each aimed at a request of the clean run that can
- * receive it. Deterministic for a given PRNG state and catalogue order.
+ * receive it (an upstream and request class first, then a request of that class).
+ * Deterministic for a given PRNG state and catalogue order.
  */
 export function drawFaults(
   rng: Prng,
@@ -185,8 +186,16 @@ export function drawFaults(
   const faults: FaultSpec[] = [];
   for (let id = 1; id <= count; id++) {
     const kind = rng.pick(kinds);
+    // First the kind of request (upstream and class), then one of them: a rare but telling
+    // request (the catalog, a token, a top-level list) is drawn as often as a common one.
     const candidates = catalog.filter(TARGETS[kind]);
-    const target = rng.pick(candidates);
+    const groups = [
+      ...new Set(candidates.map((e) => `${e.upstream} ${e.cls}`)),
+    ];
+    const group = rng.pick(groups);
+    const target = rng.pick(
+      candidates.filter((e) => `${e.upstream} ${e.cls}` === group)
+    );
     faults.push(specFor(rng, id, kind, target, catalog));
   }
   return faults;
