@@ -69,9 +69,12 @@ function pageOf(path: string): number | undefined {
   return m?.[1] !== undefined ? Number(m[1]) : undefined;
 }
 
-/** The list key of a Harbor list request: its path and query less the page. */
+/** The list key of a Harbor list request: its path and query less the page, in a fixed order. */
 function listKey(path: string): string {
-  return path.replace(/([?&])page=\d+&?/, '$1');
+  const url = new URL(path, 'http://list.invalid');
+  url.searchParams.delete('page');
+  url.searchParams.sort();
+  return `${url.pathname}?${url.searchParams.toString()}`;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -14,13 +14,13 @@ import {
 import { FAULT_KINDS } from '../../../scripts/chaos/faults';
 import { formatCampaign } from '../../../scripts/chaos/format';
 
-/** Fixed: a failure names the run to replay with `npm run chaos -- --seed 20 --run K`. */
-const SEED = 20;
+/** Fixed: a failure names the run to replay with `npm run chaos -- --seed 1000 --run K`. */
+const SEED = 1000;
 const RUNS = 30;
 
 jest.setTimeout(300_000);
 
-describe('fault campaign (seed 20, 30 runs)', () => {
+describe('fault campaign (seed 1000, 30 runs)', () => {
   let result: CampaignResult;
 
   beforeAll(async () => {
