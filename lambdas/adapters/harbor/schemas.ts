@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { digestSchema, isoTimeSchema } from '../../core/report/schema';
+import { isoTimeSchema } from '../../core/report/schema';
+import { digestSchema } from '../registry/schemas';
 
 // Shapes of Harbor API v2.0 responses (shared/reference/harbor-v2.0-swagger.yaml), only the
 // fields the audit reads. z.object strips unknown keys, so new upstream fields are harmless.

@@ -1,10 +1,18 @@
 import { z } from 'zod';
-import { digestSchema } from '../../core/report/schema';
+import { digestSchema as reportDigestSchema } from '../../core/report/schema';
 
 // Shapes of OCI distribution / CNCF Distribution responses that the client reads.
 
-/** A digest as the OCI image spec defines it (`algorithm:encoded`): the report's own rule. */
-export { digestSchema };
+/**
+ * A digest as registries and Harbor may send it: the report's grammar, and one of the OCI
+ * image spec's registered algorithms with its exact length (sha256: 64, sha512: 128 lowercase
+ * hex). Anything else (`md5:abc`, a truncated hash) is out of contract where it enters, so its
+ * listing reads unknown instead of a false mismatch against a digest nobody can hold.
+ */
+export const digestSchema = reportDigestSchema.regex(
+  /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/,
+  { error: 'must be a sha256 or sha512 digest' }
+);
 
 /** Token endpoint answer (distribution token spec): `token` or the OAuth2 `access_token`. */
 export const tokenResponseSchema = z

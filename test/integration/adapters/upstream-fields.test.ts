@@ -66,6 +66,16 @@ describe('upstream fields are held to the report contract where they enter', () 
       /\[1\]\.digest: must be a digest/,
     ],
     [
+      'a digest of an algorithm no registry uses (found by the fault campaign)',
+      { digest: 'md5:abc' },
+      /\[1\]\.digest: must be a sha256 or sha512 digest/,
+    ],
+    [
+      'a truncated sha256',
+      { digest: 'sha256:abc' },
+      /\[1\]\.digest: must be a sha256 or sha512 digest/,
+    ],
+    [
       'an index child that is no digest',
       { references: [{ child_digest: 'sha256:a/b' }] },
       /\[1\]\.references\[0\]\.child_digest/,
