@@ -207,7 +207,9 @@ export class HarborClient implements HarborApi {
     const rows = await this.rest.listAll(
       '/replication/policies',
       { sort: 'id' },
-      replicationPolicySchema
+      replicationPolicySchema,
+      {},
+      { key: (p) => String(p.id) }
     );
     return dedupe(rows, (p) => String(p.id)).map(toPolicy);
   }
@@ -216,7 +218,9 @@ export class HarborClient implements HarborApi {
     const rows = await this.rest.listAll(
       '/registries',
       { sort: 'id' },
-      registrySchema
+      registrySchema,
+      {},
+      { key: (r) => String(r.id) }
     );
     return dedupe(rows.map(toEndpoint), (r) => String(r.id));
   }
@@ -225,7 +229,9 @@ export class HarborClient implements HarborApi {
     const rows = await this.rest.listAll(
       '/projects',
       { sort: 'name' },
-      projectSchema
+      projectSchema,
+      {},
+      { key: (p) => p.name }
     );
     return dedupe(rows.map(toProject), (p) => p.name);
   }
@@ -256,7 +262,9 @@ export class HarborClient implements HarborApi {
     const rows = await this.rest.listAll(
       `/projects/${encodeURIComponent(project)}/repositories`,
       { sort: 'repository_id' },
-      repositorySchema
+      repositorySchema,
+      {},
+      { key: (r) => r.name }
     );
     const names = [...new Set(rows.map((r) => r.name))];
     const foreign = names.find((n) => !n.startsWith(`${project}/`));
@@ -283,7 +291,9 @@ export class HarborClient implements HarborApi {
         // Ascending ids are stable while pushes happen (the default order is newest first).
         sort: 'id',
       },
-      artifactSchema
+      artifactSchema,
+      {},
+      { key: (a) => a.digest }
     );
     const artifacts = dedupe(rows, (a) => a.digest).map((a) =>
       toArtifact(repository, a)

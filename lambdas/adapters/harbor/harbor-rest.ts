@@ -107,7 +107,8 @@ export class HarborRest {
     path: string,
     query: Record<string, string>,
     item: S,
-    headers: Record<string, string> = {}
+    headers: Record<string, string> = {},
+    options: ListOptions<z.output<S>> = {}
   ): Promise<z.output<S>[]> {
     const pagePath = (page: number): string =>
       `${this.prefix}${path}?${new URLSearchParams({
@@ -116,9 +117,28 @@ export class HarborRest {
         page_size: String(this.pageSize),
       }).toString()}`;
     const firstPath = pagePath(1);
-    return withLease(this.budget, this.http.service, firstPath, (lease) =>
-      this.collect(firstPath, pagePath, z.array(item), headers, lease)
-    );
+    const { key } = options;
+    for (let attempt = 1; ; attempt++) {
+      const rows = await withLease(
+        this.budget,
+        this.http.service,
+        firstPath,
+        (lease) =>
+          this.collect(firstPath, pagePath, z.array(item), headers, lease)
+      );
+      if (key === undefined || distinct(rows, key) === rows.length) {
+        return rows;
+      }
+      // Harbor pages by offset: a row seen twice means the list moved under the reader
+      // (a push or delete between two pages), so another row may have slid past unseen.
+      if (attempt >= LIST_ATTEMPTS) {
+        throw new IncompleteListingError(
+          this.http.service,
+          firstPath,
+          `a row came twice in each of ${LIST_ATTEMPTS.toString()} readings: the list moves while it is paged, so a row may be unseen`
+        );
+      }
+    }
   }
 
   private async collect<T>(
@@ -192,6 +212,20 @@ export class HarborRest {
     }
     return rows;
   }
+}
+
+/** How a listing's rows are told apart (to notice rows that shifted between pages). */
+export interface ListOptions<T> {
+  key?: (row: T) => string;
+}
+
+/** Readings of a listing whose rows shifted before it is reported incomplete. */
+const LIST_ATTEMPTS = 3;
+
+function distinct<T>(rows: readonly T[], key: (row: T) => string): number {
+  const seen = new Set<string>();
+  for (const row of rows) seen.add(key(row));
+  return seen.size;
 }
 
 function parseTotal(

@@ -104,3 +104,54 @@ describe('a listing of 200,000 rows', () => {
     expect(listed).toHaveLength(200_000);
   });
 });
+
+describe('a Harbor listing whose rows shift between pages (offset paging while pushes happen)', () => {
+  /** Page 2 starts with the last row of page 1 (a row slid back): the count is right, one row unseen. */
+  function shiftedServer(rows: unknown[], shiftedReadings: number) {
+    let readings = 0;
+    return startHttpFixture((_req, res, url) => {
+      const u = new URL(url, 'http://harbor.invalid');
+      const page = Number(u.searchParams.get('page') ?? '1');
+      const size = Number(u.searchParams.get('page_size') ?? '10');
+      if (page === 1) readings++;
+      let served = rows.slice((page - 1) * size, page * size);
+      if (page === 2 && readings <= shiftedReadings) {
+        served = [rows[size - 1], ...served.slice(1)];
+      }
+      res.setHeader('X-Total-Count', String(rows.length));
+      if (page * size < rows.length) {
+        u.searchParams.set('page', String(page + 1));
+        res.setHeader('Link', `<${u.pathname}${u.search}>; rel="next"`);
+      }
+      sendJson(res, 200, served);
+    });
+  }
+
+  it('reads the listing again: a shift that passes is ridden out, every row seen', async () => {
+    const rows = Array.from({ length: 150 }, (_, i) => artifact(i + 1));
+    fixture = await shiftedServer(rows, 1);
+    http = createHttpClient({ service: 'harbor-dr', baseUrl: fixture.url });
+    const api = new HarborClient({
+      http,
+      baseUrl: fixture.url,
+      deepAccessories: false,
+    });
+    const seen = await api.listArtifacts('library/app');
+    expect(seen).toHaveLength(150);
+    expect(seen.map((a) => a.tags[0]?.name)).toContain('t101');
+  });
+
+  it('is incomplete, never a list with a row missing, when the rows keep shifting', async () => {
+    const rows = Array.from({ length: 150 }, (_, i) => artifact(i + 1));
+    fixture = await shiftedServer(rows, Infinity);
+    http = createHttpClient({ service: 'harbor-dr', baseUrl: fixture.url });
+    const api = new HarborClient({
+      http,
+      baseUrl: fixture.url,
+      deepAccessories: false,
+    });
+    const listing = api.listArtifacts('library/app');
+    await expect(listing).rejects.toBeInstanceOf(IncompleteListingError);
+    await expect(listing).rejects.toThrow(/a row came twice/);
+  });
+});
