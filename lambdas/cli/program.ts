@@ -10,6 +10,8 @@ import { labCommand } from './commands/lab';
 import { readinessCommand } from './commands/readiness';
 import { planCommand } from './commands/plan';
 import { validateConfigCommand } from './commands/validate-config';
+import { configPathOf, problemAsJson } from './config-checks';
+import { configJsonSchema } from './config-schema';
 import { EXIT, type ExitCode } from './exit-codes';
 import type { CliIo } from './io';
 
@@ -33,6 +35,13 @@ export async function runCli(
   signals?: { stopped: Promise<unknown> }
 ): Promise<ExitCode> {
   let code: ExitCode = EXIT.OK;
+  const env = io.env ?? process.env;
+  /** Set by a command run with --json: its errors are JSON on stdout too. */
+  const mode = { json: false };
+  const configOf = (opts: { config?: string; json?: boolean }): string => {
+    mode.json = opts.json === true;
+    return configPathOf(opts.config, env);
+  };
   const program = new Command('harbor-dr')
     .description(
       'Audits Harbor replication: replica inventories, replication health, RPO, metadata drift and failover readiness.'
@@ -52,16 +61,30 @@ export async function runCli(
 
   program
     .command('validate-config')
-    .description('check a configuration file and show what it will audit')
-    .addOption(
-      new Option(
-        '-c, --config <file>',
-        'configuration file (YAML or JSON)'
-      ).makeOptionMandatory()
+    .description(
+      'check a configuration file offline (schema, credential variables and files) and show what it will audit'
     )
-    .option('--json', 'print the validated configuration as JSON')
-    .action((opts: { config: string; json?: boolean }) => {
-      code = validateConfigCommand(opts, io);
+    .addOption(configOption())
+    .option(
+      '--json',
+      'print the validated configuration (or the problems) as JSON'
+    )
+    .option(
+      '-t, --target <name...>',
+      'also check that these target names are configured'
+    )
+    .action((opts: { config?: string; json?: boolean; target?: string[] }) => {
+      const config = configOf(opts);
+      code = validateConfigCommand({ ...opts, config }, io, env);
+    });
+
+  program
+    .command('config-schema')
+    .description(
+      'print the JSON Schema of the configuration file (for editors: yaml-language-server)'
+    )
+    .action(() => {
+      io.out(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     });
 
   program
@@ -69,10 +92,17 @@ export async function runCli(
     .description('show what each replication policy should put on each target')
     .addOption(configOption())
     .option('--json', 'print the plan as JSON')
+    .option('-t, --target <name...>', 'plan only these targets')
     .addOption(concurrencyOption())
     .action(
-      async (opts: { config: string; json?: boolean; concurrency: number }) => {
-        code = await planCommand(opts, io);
+      async (opts: {
+        config?: string;
+        json?: boolean;
+        target?: string[];
+        concurrency: number;
+      }) => {
+        const config = configOf(opts);
+        code = await planCommand({ ...opts, config }, io);
       }
     );
 
@@ -101,7 +131,7 @@ export async function runCli(
     .option('--no-retrigger', 'never start or stop executions in this run')
     .action(
       async (opts: {
-        config: string;
+        config?: string;
         out: string;
         json?: boolean;
         target?: string[];
@@ -109,7 +139,8 @@ export async function runCli(
         deadlineMinutes: number;
         retrigger?: boolean;
       }) => {
-        code = await auditCommand(opts, io, version);
+        const config = configOf(opts);
+        code = await auditCommand({ ...opts, config }, io, version);
       }
     );
 
@@ -133,14 +164,15 @@ export async function runCli(
     )
     .action(
       async (opts: {
-        config: string;
+        config?: string;
         out: string;
         json?: boolean;
         target?: string[];
         concurrency: number;
         deadlineMinutes: number;
       }) => {
-        code = await readinessCommand(opts, io, version);
+        const config = configOf(opts);
+        code = await readinessCommand({ ...opts, config }, io, version);
       }
     );
 
@@ -171,7 +203,11 @@ export async function runCli(
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     if (err instanceof ConfigError) {
-      io.err(`harbor-dr: ${err.message}\n`);
+      if (mode.json) {
+        io.out(
+          `${JSON.stringify({ valid: false, error: err.code, message: err.message.split('\n')[0] ?? '', problems: err.problems.map(problemAsJson) }, null, 2)}\n`
+        );
+      } else io.err(`harbor-dr: ${err.message}\n`);
       return EXIT.USAGE;
     }
     io.err(`harbor-dr: internal error: ${errorMessage(err)}\n`);
@@ -182,8 +218,8 @@ export async function runCli(
 function configOption(): Option {
   return new Option(
     '-c, --config <file>',
-    'configuration file (YAML or JSON)'
-  ).makeOptionMandatory();
+    'configuration file (YAML or JSON); default: $HARBOR_DR_CONFIG'
+  );
 }
 
 function concurrencyOption(): Option {

@@ -9,6 +9,14 @@ import { parseConfig, type HarborDrConfig } from './config';
  * @throws ConfigError naming the line of a syntax error or the field of each invalid value
  */
 export function parseConfigText(text: string, source: string): HarborDrConfig {
+  return parseConfig(parseConfigDocument(text, source), source);
+}
+
+/**
+ * Parses configuration text (YAML 1.2, so JSON too) into plain data, not yet validated.
+ * @throws ConfigError naming the line of a syntax error
+ */
+export function parseConfigDocument(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -31,7 +39,7 @@ export function parseConfigText(text: string, source: string): HarborDrConfig {
         : `(root): cannot be read as data (${err instanceof Error ? err.name : 'error'})`,
     ]);
   }
-  return parseConfig(raw, source);
+  return raw;
 }
 
 /** YAML alias expansions a config may use; more is refused as a resource exhaustion. */
@@ -42,6 +50,17 @@ const MAX_ALIAS_COUNT = 100;
  * @throws ConfigError when the file cannot be read or is invalid
  */
 export function loadConfigFile(path: string): HarborDrConfig {
+  return resolveRelativePaths(
+    parseConfigText(readConfigFile(path), path),
+    dirname(path)
+  );
+}
+
+/**
+ * Reads a configuration file's text.
+ * @throws ConfigError when the file cannot be read
+ */
+export function readConfigFile(path: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -52,7 +71,12 @@ export function loadConfigFile(path: string): HarborDrConfig {
       err
     );
   }
-  return resolveRelativePaths(parseConfigText(text, path), dirname(path));
+  return text;
+}
+
+/** A file reference (credentials file, CA bundle) as the loader reads it: beside the config. */
+export function configRelativePath(configPath: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(dirname(configPath), p);
 }
 
 /**

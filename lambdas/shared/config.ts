@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors';
 import { canonicalUrl } from '../core/harbor/urls';
 import { TARGET_KINDS } from '../core/model';
+import { closest, suggestion } from './suggest';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -46,7 +47,7 @@ const envName = z
  * (in AWS), environment variables, or a JSON file (locally). Secret values never live in the
  * config itself. A secret and a file hold `{"username": "...", "password": "..."}`.
  */
-const credentialsRef = z
+export const credentialsRef = z
   .strictObject({
     secretId: z.string().min(1, { error: 'must not be empty' }).optional(),
     env: z.strictObject({ username: envName, password: envName }).optional(),
@@ -368,10 +369,32 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** One line per problem, each naming its field. Values are never echoed: they may be secrets. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  /** The schema the issues come from: its valid fields are listed for an unknown one. */
+  root?: z.core.$ZodType
+): string[] {
   return issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return `${formatPath(issue.path)}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      const valid = root ? fieldsAt(root, issue.path) : [];
+      const hints = issue.keys.flatMap((k) => {
+        const near = closest(k, valid);
+        return near === undefined ? [] : [{ k, near }];
+      });
+      const hint =
+        hints.length === 0
+          ? ''
+          : `did you mean ${hints.map((h) => (issue.keys.length === 1 ? `"${h.near}"` : `"${h.near}" for "${h.k}"`)).join(', ')}? `;
+      return `${formatPath(issue.path)}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${valid.length > 0 ? ` (${hint}valid fields: ${valid.join(', ')})` : ''}`;
+    }
+    if (
+      issue.code === 'invalid_value' &&
+      typeof issue.input === 'string' &&
+      issue.values.every((v) => typeof v === 'string')
+    ) {
+      // Suggests a valid value; the value typed is never echoed.
+      const near = closest(issue.input, issue.values);
+      return `${formatPath(issue.path)}: ${issue.message}${near === undefined ? '' : ` (did you mean "${near}"?)`}`;
     }
     if (issue.code !== 'custom' && issue.input === undefined) {
       return `${formatPath(issue.path)}: is required`;
@@ -381,6 +404,51 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
     }
     return `${formatPath(issue.path)}: ${issue.message}`;
   });
+}
+
+/** The fields the schema allows at `path` (an object's keys), in schema order. */
+export function fieldsAt(
+  root: z.core.$ZodType,
+  path: readonly PropertyKey[]
+): string[] {
+  let schema: z.core.$ZodType | undefined = unwrap(root);
+  for (const key of path) {
+    if (!schema) return [];
+    const def = schema._zod.def;
+    if (def.type === 'object' && typeof key === 'string') {
+      schema = unwrap((def as z.core.$ZodObjectDef).shape[key]);
+    } else if (def.type === 'array' && typeof key === 'number') {
+      schema = unwrap((def as z.core.$ZodArrayDef).element);
+    } else return [];
+  }
+  if (schema?._zod.def.type !== 'object') return [];
+  return Object.keys((schema._zod.def as z.core.$ZodObjectDef).shape);
+}
+
+/** Looks through optional, default, prefault and pipe wrappers to the schema they hold. */
+function unwrap(
+  schema: z.core.$ZodType | undefined
+): z.core.$ZodType | undefined {
+  let s = schema;
+  for (let i = 0; s && i < 10; i++) {
+    const def = s._zod.def as {
+      type: string;
+      innerType?: z.core.$ZodType;
+      in?: z.core.$ZodType;
+    };
+    if (def.innerType) s = def.innerType;
+    else if (def.type === 'pipe' && def.in) s = def.in;
+    else break;
+  }
+  return s;
+}
+
+/** ` (did you mean "x"? configured targets: a, b)`: for a target name that is not configured. */
+export function targetSuggestion(
+  name: string,
+  targets: readonly string[]
+): string {
+  return suggestion(name, targets, 'configured targets');
 }
 
 function article(expected: string): string {
@@ -399,7 +467,10 @@ export function parseConfig(raw: unknown, source: string): HarborDrConfig {
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     // Not the ZodError as a cause: it holds the inputs (a URL with a password).
-    throw new ConfigError(source, describeIssues(result.error.issues));
+    throw new ConfigError(
+      source,
+      describeIssues(result.error.issues, configSchema)
+    );
   }
   return result.data;
 }

@@ -1,6 +1,6 @@
 import { createCredentialsResolver } from '../../adapters/secrets/credentials';
 import { planRun } from '../../use-cases/audit';
-import { loadConfigFile } from '../../shared/config-file';
+import { loadForTargets } from '../config-checks';
 import { composeClients } from '../../compose/clients';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
@@ -10,6 +10,8 @@ import type { TargetPlan } from '../../core/inventory/plan/types';
 export interface PlanOptions {
   config: string;
   json?: boolean;
+  /** Only these targets (by name). */
+  target?: string[];
   concurrency: number;
 }
 
@@ -21,9 +23,10 @@ export async function planCommand(
   options: PlanOptions,
   io: CliIo
 ): Promise<ExitCode> {
-  const config = loadConfigFile(options.config);
+  const config = loadForTargets(options.config, options.target);
   const clients = await composeClients(config, createCredentialsResolver(), {
     concurrency: options.concurrency,
+    ...(options.target ? { onlyTargets: options.target } : {}),
   });
   try {
     const planned = await planRun(

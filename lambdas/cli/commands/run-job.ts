@@ -3,7 +3,7 @@ import { LocalDirReportStore } from '../../adapters/report-store/local-dir-store
 import { createCredentialsResolver } from '../../adapters/secrets/credentials';
 import type { Report, Verdict } from '../../core/report/schema';
 import type { HarborDrConfig } from '../../shared/config';
-import { loadConfigFile } from '../../shared/config-file';
+import { loadForTargets } from '../config-checks';
 import { workDeadline } from '../../use-cases/job';
 import type { Job } from '../../use-cases/job';
 import { EXIT, type ExitCode } from '../exit-codes';
@@ -40,7 +40,7 @@ export async function runJobCommand(
     summary: (report: Report) => string;
   }
 ): Promise<ExitCode> {
-  const loaded = loadConfigFile(options.config);
+  const loaded = loadForTargets(options.config, options.target);
   const config = view.adjustConfig ? view.adjustConfig(loaded) : loaded;
   const result = await job(
     {

@@ -1,21 +1,39 @@
-import { loadConfigFile } from '../../shared/config-file';
+import { ConfigError } from '../../core/errors';
+import { checkConfigOffline, problemAsJson, type Env } from '../config-checks';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 
 export interface ValidateConfigOptions {
   config: string;
   json?: boolean;
+  /** Target names a later `--target` will use: each must be configured. */
+  target?: string[];
 }
 
 /**
- * Validates a configuration file and describes what it will audit.
- * A ConfigError propagates to the program, which prints it and exits with USAGE.
+ * Validates a configuration file and describes what it will audit. Reports every problem at
+ * once: the schema's, unknown `--target` names, and the credentials and CA bundles that can
+ * be checked without the network (unset variables, missing or malformed files).
+ * A file that cannot be read or parsed throws ConfigError (the program prints it, exit USAGE).
  */
 export function validateConfigCommand(
   options: ValidateConfigOptions,
-  io: CliIo
+  io: CliIo,
+  env: Env
 ): ExitCode {
-  const config = loadConfigFile(options.config);
+  const { config, problems } = checkConfigOffline(options.config, {
+    env,
+    ...(options.target ? { targets: options.target } : {}),
+  });
+  if (!config || problems.length > 0) {
+    if (options.json) {
+      io.out(
+        `${JSON.stringify({ valid: false, file: options.config, problems: problems.map(problemAsJson) }, null, 2)}\n`
+      );
+      return EXIT.USAGE;
+    }
+    throw new ConfigError(options.config, problems);
+  }
   if (options.json) {
     // The config holds credential references only (secret ids, env names, paths), never values.
     io.out(`${JSON.stringify({ valid: true, config }, null, 2)}\n`);
@@ -38,5 +56,13 @@ export function validateConfigCommand(
   io.out(
     `  retrigger ${r.enabled ? `on${r.dryRun ? ' (dry run)' : ''}, at most ${r.maxPerRun} per run, cooldown ${r.cooldownMinutes} min` : 'off'}\n`
   );
+  const secrets = [config.primary, ...config.targets].filter(
+    (r) => r.credentials?.secretId !== undefined
+  ).length;
+  if (secrets > 0) {
+    io.out(
+      `  note     ${secrets} Secrets Manager ${secrets === 1 ? 'secret is' : 'secrets are'} not read offline\n`
+    );
+  }
   return EXIT.OK;
 }

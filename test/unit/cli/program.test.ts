@@ -31,14 +31,29 @@ describe('harbor-dr CLI', () => {
     const io = bufferIo();
 
     const code = await runCli(
-      ['validate-config', '--config', 'examples/harbor-dr.yaml'],
+      ['validate-config', '--config', 'examples/minimal.json'],
       io,
       '1.2.3'
     );
 
     expect(code).toBe(EXIT.OK);
-    expect(io.stdout).toContain('examples/harbor-dr.yaml: valid');
-    expect(io.stdout).toContain('target   cluster1-registry (distribution)');
+    expect(io.stdout).toContain('examples/minimal.json: valid');
+    expect(io.stdout).toContain('target   cluster1 (distribution)');
+  });
+
+  it('checks the files an example names on this machine: a missing CA bundle is the only problem of harbor-dr.yaml', async () => {
+    const io = bufferIo();
+
+    const code = await runCli(
+      ['validate-config', '--config', 'examples/harbor-dr.yaml'],
+      io,
+      '1.2.3'
+    );
+
+    expect(code).toBe(EXIT.USAGE);
+    expect(io.stderr).toBe(
+      'harbor-dr: invalid configuration (examples/harbor-dr.yaml):\n  - targets[1].caBundle: /etc/ssl/private-ca.pem does not exist\n'
+    );
   });
 
   it('prints the validated config as JSON on --json', async () => {
