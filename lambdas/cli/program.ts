@@ -124,6 +124,7 @@ export async function runCli(
         .default(14)
         .argParser(positiveInt)
     )
+    .addOption(metricsFileOption())
     .option(
       '--retrigger',
       're-trigger policies that need it (overrides retrigger.enabled)'
@@ -137,6 +138,7 @@ export async function runCli(
         target?: string[];
         concurrency: number;
         deadlineMinutes: number;
+        metricsFile?: string;
         retrigger?: boolean;
       }) => {
         const config = configOf(opts);
@@ -162,6 +164,7 @@ export async function runCli(
         .default(4)
         .argParser(positiveInt)
     )
+    .addOption(metricsFileOption())
     .action(
       async (opts: {
         config?: string;
@@ -170,6 +173,7 @@ export async function runCli(
         target?: string[];
         concurrency: number;
         deadlineMinutes: number;
+        metricsFile?: string;
       }) => {
         const config = configOf(opts);
         code = await readinessCommand({ ...opts, config }, io, version);
@@ -219,6 +223,13 @@ function configOption(): Option {
   return new Option(
     '-c, --config <file>',
     'configuration file (YAML or JSON); default: $HARBOR_DR_CONFIG'
+  );
+}
+
+function metricsFileOption(): Option {
+  return new Option(
+    '--metrics-file <path>',
+    'also write OpenMetrics for the node_exporter textfile collector (e.g. /var/lib/node_exporter/harbor-dr.prom)'
   );
 }
 

@@ -8,6 +8,8 @@ import { workDeadline } from '../../use-cases/job';
 import type { Job } from '../../use-cases/job';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
+import { writeMetricsFile } from '../metrics-file';
+import { errorMessage } from '../../core/errors';
 
 /** Options shared by `harbor-dr audit` and `harbor-dr readiness`. */
 export interface RunOptions {
@@ -17,6 +19,8 @@ export interface RunOptions {
   target?: string[];
   concurrency: number;
   deadlineMinutes: number;
+  /** `--metrics-file`: OpenMetrics for the node_exporter textfile collector. */
+  metricsFile?: string;
 }
 
 /** The exit code of a run's verdict (README: exit codes). */
@@ -57,6 +61,16 @@ export async function runJobCommand(
       ...(options.target ? { targets: options.target } : {}),
     }
   );
+  if (options.metricsFile !== undefined) {
+    try {
+      writeMetricsFile(options.metricsFile, result.report);
+    } catch (err) {
+      io.err(
+        `harbor-dr: cannot write the metrics file ${options.metricsFile}: ${errorMessage(err)}\n`
+      );
+      return EXIT.INTERNAL;
+    }
+  }
   if (options.json) {
     io.out(`${JSON.stringify(result.report, null, 2)}\n`);
   } else {
