@@ -81,3 +81,57 @@ export function codeSpan(
   const body = where === 'cell' ? line.replace(/\|/g, '\\|') : line;
   return `${fence}${pad}${body}${pad}${fence}`;
 }
+
+/** One reason something could not be seen, and the scopes it was given for. */
+export interface ReasonGroup {
+  /** The message, its request path elided when scopes differ only by it. */
+  reason: string;
+  scopes: string[];
+}
+
+/**
+ * The distinct reasons among many (one 401 for every repository is one reason), most
+ * frequent first, then in order of appearance. Messages that differ only by the request path
+ * (`cluster1 GET /v2/a/tags/list: HTTP 401` and `… GET /v2/b/…`) are the same reason.
+ */
+export function distinctReasons(
+  items: readonly { scope: string; message: string }[]
+): ReasonGroup[] {
+  const groups = new Map<
+    string,
+    { first: string; messages: Set<string>; scopes: string[] }
+  >();
+  for (const item of items) {
+    const key = reasonKey(item.message);
+    let group = groups.get(key);
+    if (!group) {
+      group = { first: item.message, messages: new Set(), scopes: [] };
+      groups.set(key, group);
+    }
+    group.messages.add(item.message);
+    if (!group.scopes.includes(item.scope)) group.scopes.push(item.scope);
+  }
+  // A stable sort: equal counts keep their order of appearance.
+  return [...groups]
+    .map(([key, g]) => ({
+      reason: g.messages.size === 1 ? g.first : key,
+      scopes: g.scopes,
+    }))
+    .sort((a, b) => b.scopes.length - a.scopes.length);
+}
+
+function reasonKey(message: string): string {
+  return message.replace(
+    /\b(GET|HEAD|POST|PUT|PATCH|DELETE) \/\S*?(?=:?\s|:?$)/g,
+    '$1 …'
+  );
+}
+
+/** `1 scope`, `13 scopes`: a count with its noun in the right number. */
+export function plural(
+  count: number,
+  noun: string,
+  nouns = `${noun}s`
+): string {
+  return `${count.toString()} ${count === 1 ? noun : nouns}`;
+}

@@ -1,4 +1,11 @@
-import { codeSpan, escapeCell, escapeInline, formatSeconds } from '../format';
+import {
+  codeSpan,
+  distinctReasons,
+  escapeCell,
+  escapeInline,
+  formatSeconds,
+  plural,
+} from '../format';
 import { renderReadinessSections } from './readiness';
 import type { Report, TargetReport } from '../schema';
 
@@ -42,8 +49,7 @@ export function renderMarkdown(report: Report): string {
   lines.push('');
   if (report.errors.length > 0) {
     lines.push('## What could not be seen', '');
-    for (const e of report.errors)
-      lines.push(`- ${codeSpan(e.scope)}: ${escapeInline(e.message)}`);
+    lines.push(...reasonLines(report.errors, ''));
     lines.push('');
   }
   if (report.policies.length > 0) {
@@ -84,8 +90,7 @@ function renderTarget(t: TargetReport): string[] {
       );
     lines.push('');
   }
-  for (const e of t.errors)
-    lines.push(`- ❓ ${codeSpan(e.scope)}: ${escapeInline(e.message)}`);
+  lines.push(...reasonLines(t.errors, '❓ '));
   if (t.errors.length > 0) lines.push('');
   if (t.rpo.estimateSeconds !== null) {
     lines.push(
@@ -169,6 +174,29 @@ function renderTarget(t: TargetReport): string[] {
     lines.push('');
   }
   return lines;
+}
+
+/** Scopes listed per reason before the rest is counted. */
+const MAX_SCOPES = 10;
+
+/**
+ * One item per distinct reason (a 401 for every repository is said once), with the scopes
+ * it was given for; a reason given for one scope reads `scope: reason` as before.
+ */
+function reasonLines(
+  errors: readonly { scope: string; message: string }[],
+  icon: string
+): string[] {
+  return distinctReasons(errors).map((g) => {
+    if (g.scopes.length === 1)
+      return `- ${icon}${codeSpan(g.scopes[0] ?? '')}: ${escapeInline(g.reason)}`;
+    const shown = g.scopes.slice(0, MAX_SCOPES).map((x) => codeSpan(x));
+    const more =
+      g.scopes.length > MAX_SCOPES
+        ? `, and ${(g.scopes.length - MAX_SCOPES).toString()} more`
+        : '';
+    return `- ${icon}${escapeInline(g.reason)} (${plural(g.scopes.length, 'scope')}: ${shown.join(', ')}${more})`;
+  });
 }
 
 function short(digest: string | undefined): string {

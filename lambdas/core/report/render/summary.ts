@@ -1,6 +1,6 @@
-import { formatSeconds, plainText } from '../format';
+import { distinctReasons, formatSeconds, plainText, plural } from '../format';
 import { readinessSummaryLines } from './readiness';
-import type { Report } from '../schema';
+import type { Report, TargetReport } from '../schema';
 
 /**
  * A few lines for a terminal or a notification: verdicts, counts, exposure, what was not seen.
@@ -32,19 +32,69 @@ export function renderSummary(report: Report): string {
     lines.push(
       `  ${t.name.padEnd(width)}  ${t.verdict.padEnd(9)}  ${parts.join(', ')}`
     );
+    const why = distinctReasons(unknownReasons(t));
+    if ((t.verdict === 'UNKNOWN' || c.unknown > 0) && why.length > 0) {
+      const top = why
+        .slice(0, MAX_REASONS)
+        .map((g) =>
+          g.scopes.length > 1
+            ? `${g.reason} (${plural(g.scopes.length, 'scope')})`
+            : g.reason
+        );
+      const more =
+        why.length > MAX_REASONS
+          ? `; +${plural(why.length - MAX_REASONS, 'other reason')}`
+          : '';
+      lines.push(
+        `  ${' '.repeat(width)}  unknown because: ${top.join('; ')}${more}`
+      );
+    }
     lines.push(...readinessSummaryLines(t));
   }
-  const unseen = [...report.errors, ...report.targets.flatMap((t) => t.errors)];
+  const unseen = distinctReasons([
+    ...report.errors,
+    ...report.targets.flatMap((t) => t.errors),
+  ]);
   if (unseen.length > 0) {
     lines.push('  Not seen (these scopes are UNKNOWN):');
-    for (const e of unseen.slice(0, 10))
-      lines.push(`    ${e.scope}: ${e.message}`);
+    for (const g of unseen.slice(0, 10)) {
+      const [first] = g.scopes;
+      lines.push(
+        g.scopes.length === 1
+          ? `    ${first ?? ''}: ${g.reason}`
+          : `    ${g.reason} (${plural(g.scopes.length, 'scope')}: ${g.scopes.slice(0, 3).join(', ')}${g.scopes.length > 3 ? ', …' : ''})`
+      );
+    }
     if (unseen.length > 10)
-      lines.push(`    … and ${unseen.length - 10} more in the report`);
+      lines.push(
+        `    … and ${plural(unseen.length - 10, 'other reason')} in the report`
+      );
   }
   // Names and messages come from registries: no control character reaches a terminal or a
   // notification, and none breaks a line.
   return `${lines.map(plainText).join('\n')}\n`;
+}
+
+/** Distinct reasons shown per target before the rest is counted. */
+const MAX_REASONS = 3;
+
+/** Why a target is (partly) UNKNOWN: its errors, its unaudited shards, its unknown findings. */
+function unknownReasons(t: TargetReport): { scope: string; message: string }[] {
+  return [
+    ...t.errors,
+    ...t.shards
+      .filter((s) => s.status !== 'audited')
+      .map((s) => ({
+        scope: `${t.name}/${s.project}`,
+        message: s.reason ?? s.status,
+      })),
+    ...t.findings
+      .filter((f) => f.state === 'unknown')
+      .map((f) => ({
+        scope: `${f.repository}:${f.reference}`,
+        message: f.detail ?? 'not seen',
+      })),
+  ];
 }
 
 /** `2 re-triggered`, `1 would be re-triggered (dry run)`; refused starts are told elsewhere. */
