@@ -1,15 +1,23 @@
 import { App } from 'aws-cdk-lib';
-import { DeploymentConfigError } from '../lib/deployment-checks';
+import {
+  configPathFor,
+  DeploymentConfigError,
+  exampleHostProblems,
+} from '../lib/deployment-checks';
 import { HarborDrStack } from '../lib/harbor-dr-stack';
 import { loadConfigFile } from '../lambdas/shared/config-file';
 import { ConfigError } from '../lambdas/core/errors';
-import { CONFIG_PATH_ENV } from '../lambdas/shared/env-keys';
 
 const app = new App();
-const configPath =
-  (app.node.tryGetContext('config') as string | undefined) ??
-  process.env[CONFIG_PATH_ENV] ??
-  'examples/harbor-dr.yaml';
+
+let configPath: string;
+try {
+  configPath = configPathFor(app.node.tryGetContext('config'), process.env);
+} catch (err) {
+  if (!(err instanceof DeploymentConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
 
 let config;
 try {
@@ -22,6 +30,8 @@ try {
 }
 
 try {
+  const examples = exampleHostProblems(config);
+  if (examples.length > 0) throw new DeploymentConfigError(examples);
   new HarborDrStack(app, 'HarborDrAuditor', {
     config,
     env: {
@@ -30,7 +40,8 @@ try {
     },
   });
 } catch (err) {
-  // Valid locally but not deployable (env/file credentials): the fields, no stack trace.
+  // Valid locally but not deployable (example hosts, env/file credentials, an unreadable
+  // CA bundle): the fields, no stack trace.
   if (!(err instanceof DeploymentConfigError)) throw err;
   console.error(`${configPath}: ${err.message}`);
   process.exit(1);

@@ -1,4 +1,5 @@
 import type { HarborDrConfig } from '../lambdas/shared/config';
+import { CONFIG_PATH_ENV } from '../lambdas/shared/env-keys';
 
 /**
  * Lambda caps all of a function's environment variables at 4 KB together; the config JSON
@@ -66,4 +67,45 @@ export function runtimeConfig(
   const copy: Partial<HarborDrConfig> = { ...config };
   delete copy.deployment;
   return copy as Omit<HarborDrConfig, 'deployment'>;
+}
+
+/**
+ * The config file the CDK app deploys: the `config` context (`-c config=FILE`), else
+ * HARBOR_DR_CONFIG. Never a default: a bare `cdk deploy` must not deploy the example.
+ * @throws DeploymentConfigError naming `-c config=FILE`
+ */
+export function configPathFor(
+  context: unknown,
+  env: Readonly<Record<string, string | undefined>>
+): string {
+  if (typeof context === 'string' && context.trim() !== '') return context;
+  const fromEnv = env[CONFIG_PATH_ENV];
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return fromEnv;
+  throw new DeploymentConfigError([
+    `no configuration given: run \`cdk deploy -c config=FILE\` (or \`cdk synth -c config=FILE\`, or set ${CONFIG_PATH_ENV}=FILE); see examples/harbor-dr.yaml for the format`,
+  ]);
+}
+
+/** Hosts reserved for documentation (RFC 2606, RFC 6761): never a real registry. */
+const EXAMPLE_HOST =
+  /(?:^|\.)(?:example\.(?:com|net|org)|example|invalid|test)$/i;
+
+/**
+ * The registries of a config that point at an example host (the examples' harbor.example.com):
+ * deploying them would audit nothing real, every night.
+ */
+export function exampleHostProblems(config: HarborDrConfig): string[] {
+  const registries: [string, string][] = [
+    ['primary.url', config.primary.url],
+    ...config.targets.map((t, i): [string, string] => [
+      `targets[${String(i)}].url`,
+      t.url,
+    ]),
+  ];
+  return registries
+    .filter(([, url]) => EXAMPLE_HOST.test(new URL(url).hostname))
+    .map(
+      ([field]) =>
+        `${field}: is an example host (example.com, .example, .test, .invalid); give your own registry's URL`
+    );
 }

@@ -6,6 +6,13 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HarborDrStack } from '../../lib/harbor-dr-stack';
 import { loadConfigFile } from '../../lambdas/shared/config-file';
+import { CONFIG_PATH_ENV } from '../../lambdas/shared/env-keys';
+import {
+  configPathFor,
+  DeploymentConfigError,
+  exampleHostProblems,
+} from '../../lib/deployment-checks';
+import { configWith } from './helpers/synth';
 
 describe('HarborDrStack', () => {
   it('synthesizes from the example config', () => {
@@ -65,49 +72,98 @@ describe('HarborDrStack', () => {
 });
 
 describe('the CDK app (bin/harbor-dr.ts)', () => {
-  const synth = (config: string) =>
-    execFileSync(
-      process.execPath,
-      ['--require', 'tsx/cjs', 'bin/harbor-dr.ts'],
-      {
-        env: {
-          ...process.env,
-          CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'cdk-out-')),
-          CDK_CONTEXT_JSON: JSON.stringify({ config }),
-        },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 60_000,
-      }
-    );
+  /** Runs the app as `cdk synth` would; returns its stderr ('' when it succeeded). */
+  const synth = (config: string | undefined) => {
+    const env: Record<string, string | undefined> = {
+      // Never the caller's HARBOR_DR_CONFIG: the app must be given its config here.
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => k !== CONFIG_PATH_ENV)
+      ),
+      CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'cdk-out-')),
+      // The app's config handling, not esbuild (bundling.test.ts bundles for real).
+      CDK_CONTEXT_JSON: JSON.stringify({
+        ...(config === undefined ? {} : { config }),
+        'aws:cdk:bundling-stacks': [],
+      }),
+    };
+    try {
+      execFileSync(
+        process.execPath,
+        ['--require', 'tsx/cjs', 'bin/harbor-dr.ts'],
+        {
+          env,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 60_000,
+        }
+      );
+      return '';
+    } catch (err) {
+      return String((err as { stderr?: unknown }).stderr);
+    }
+  };
 
   it('loads the config named by the `config` context and synthesizes', () => {
-    expect(() => synth('examples/minimal.json')).not.toThrow();
+    expect(synth('test/infra/fixtures/deployable.yaml')).toBe('');
+  }, 70_000);
+
+  it('refuses to synthesize without an explicit config, naming -c config=FILE', () => {
+    const stderr = synth(undefined);
+
+    expect(stderr).toContain('no configuration given');
+    expect(stderr).toContain('cdk deploy -c config=FILE');
+  }, 70_000);
+
+  it('refuses the example config: its hosts are example hosts', () => {
+    const stderr = synth('examples/minimal.json');
+
+    expect(stderr).toContain('primary.url: is an example host');
+    expect(stderr).toContain('targets[0].url: is an example host');
   }, 70_000);
 
   it('fails synth on a bad config, naming the field', () => {
-    let stderr = '';
-    try {
-      synth('test/infra/fixtures/bad-config.yaml');
-    } catch (err) {
-      stderr = String((err as { stderr?: unknown }).stderr);
-    }
-
-    expect(stderr).toContain(
+    expect(synth('test/infra/fixtures/bad-config.yaml')).toContain(
       'targets[0].kind: must be "harbor" or "distribution"'
     );
   }, 70_000);
 
   it('fails synth on credentials a Lambda cannot read, naming the field', () => {
-    let stderr = '';
-    try {
-      synth('examples/local.yaml');
-    } catch (err) {
-      stderr = String((err as { stderr?: unknown }).stderr);
-    }
-
-    expect(stderr).toContain(
+    expect(synth('examples/local.yaml')).toContain(
       'primary.credentials: must be a secretId when deployed to AWS (env and file are for local runs)'
     );
   }, 70_000);
+});
+
+describe('configPathFor and exampleHostProblems', () => {
+  it('takes the context first, then HARBOR_DR_CONFIG, and never a default', () => {
+    expect(configPathFor('a.yaml', { [CONFIG_PATH_ENV]: 'b.yaml' })).toBe(
+      'a.yaml'
+    );
+    expect(configPathFor(undefined, { [CONFIG_PATH_ENV]: 'b.yaml' })).toBe(
+      'b.yaml'
+    );
+    expect(() => configPathFor(undefined, {})).toThrow(
+      /no configuration given: run `cdk deploy -c config=FILE`/
+    );
+    expect(() => configPathFor('  ', { [CONFIG_PATH_ENV]: '' })).toThrow(
+      DeploymentConfigError
+    );
+  });
+
+  it('names each registry on a documentation host, and only those', () => {
+    const config = configWith({
+      targets: [
+        { name: 'a', url: 'https://registry.corp.internal', kind: 'harbor' },
+        { name: 'b', url: 'https://r.cluster.example', kind: 'distribution' },
+        { name: 'c', url: 'https://r.example.org:5000', kind: 'distribution' },
+        { name: 'd', url: 'https://example.company.com', kind: 'harbor' },
+      ],
+    });
+
+    expect(exampleHostProblems(config)).toEqual([
+      "primary.url: is an example host (example.com, .example, .test, .invalid); give your own registry's URL",
+      "targets[1].url: is an example host (example.com, .example, .test, .invalid); give your own registry's URL",
+      "targets[2].url: is an example host (example.com, .example, .test, .invalid); give your own registry's URL",
+    ]);
+  });
 });
