@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { HarborDrConfig } from '../lambdas/shared/config';
 import { CONFIG_PATH_ENV } from '../lambdas/shared/env-keys';
 
@@ -45,6 +47,9 @@ export function deploymentProblems(config: HarborDrConfig): string[] {
       );
     }
   }
+  const caProblems = caBundleProblems(config);
+  problems.push(...caProblems);
+  if (caProblems.length > 0) return problems;
   const bytes = Buffer.byteLength(
     JSON.stringify(runtimeConfig(config)),
     'utf8'
@@ -59,14 +64,81 @@ export function deploymentProblems(config: HarborDrConfig): string[] {
 
 /**
  * The configuration the functions receive: all but the deployment section, which is
- * synth-time only (and Lambda caps all environment variables at 4 KB together).
+ * synth-time only, with every CA bundle inlined as PEM text: the functions run on another
+ * machine, where the synth machine's file does not exist.
+ * @throws DeploymentConfigError naming each `caBundle` that cannot be read
  */
 export function runtimeConfig(
   config: HarborDrConfig
 ): Omit<HarborDrConfig, 'deployment'> {
   const copy: Partial<HarborDrConfig> = { ...config };
   delete copy.deployment;
-  return copy as Omit<HarborDrConfig, 'deployment'>;
+  const problems: string[] = [];
+  const inline = <T extends { caBundle?: string | undefined }>(
+    r: T,
+    field: string
+  ): T => {
+    if (r.caBundle === undefined) return r;
+    const pem = readCaBundle(r.caBundle, field);
+    if (typeof pem !== 'string') {
+      problems.push(pem.problem);
+      return r;
+    }
+    return { ...r, caBundle: pem };
+  };
+  const out = {
+    ...(copy as Omit<HarborDrConfig, 'deployment'>),
+    primary: inline(config.primary, 'primary.caBundle'),
+    targets: config.targets.map((t, i) =>
+      inline(t, `targets[${String(i)}].caBundle`)
+    ),
+  };
+  if (problems.length > 0) throw new DeploymentConfigError(problems);
+  return out;
+}
+
+const PEM_CERTIFICATE =
+  /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/** Every `caBundle` that cannot be shipped: unreadable at synth, or not a PEM certificate. */
+export function caBundleProblems(config: HarborDrConfig): string[] {
+  const registries: [string, string | undefined][] = [
+    ['primary.caBundle', config.primary.caBundle],
+    ...config.targets.map((t, i): [string, string | undefined] => [
+      `targets[${String(i)}].caBundle`,
+      t.caBundle,
+    ]),
+  ];
+  return registries.flatMap(([field, value]) => {
+    if (value === undefined) return [];
+    const pem = readCaBundle(value, field);
+    return typeof pem === 'string' ? [] : [pem.problem];
+  });
+}
+
+/** The PEM text of a `caBundle` (given inline, or a file read now), or why not. */
+function readCaBundle(
+  value: string,
+  field: string
+): string | { problem: string } {
+  let pem = value;
+  if (!value.includes('-----BEGIN ')) {
+    const path = resolve(value);
+    try {
+      pem = readFileSync(path, 'utf8');
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      return {
+        problem: `${field}: cannot read ${path} at synth (${typeof code === 'string' ? code : 'unreadable'}); the bundle is shipped with the functions, so it must exist on the machine that runs cdk`,
+      };
+    }
+  }
+  if (!PEM_CERTIFICATE.test(pem)) {
+    return {
+      problem: `${field}: is not a PEM certificate bundle (no BEGIN/END CERTIFICATE block)`,
+    };
+  }
+  return pem;
 }
 
 /**

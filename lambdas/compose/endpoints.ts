@@ -122,7 +122,11 @@ export function clientOptions(
   };
 }
 
+/** A `caBundle` given as PEM text (a deployed config carries the bundle read at synth). */
+const INLINE_PEM = '-----BEGIN ';
+
 function readCaBundle(path: string, owner: string): string {
+  if (path.includes(INLINE_PEM)) return path;
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {

@@ -97,7 +97,10 @@ function resolveRelativePaths(
     ...(r.credentials?.file
       ? { credentials: { ...r.credentials, file: fix(r.credentials.file) } }
       : {}),
-    ...(r.caBundle ? { caBundle: fix(r.caBundle) } : {}),
+    // A bundle given inline as PEM text is no path.
+    ...(r.caBundle && !r.caBundle.includes('-----BEGIN ')
+      ? { caBundle: fix(r.caBundle) }
+      : {}),
   });
   return {
     ...config,

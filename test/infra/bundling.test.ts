@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HarborDrStack } from '../../lib/harbor-dr-stack';
-import { loadConfigFile } from '../../lambdas/shared/config-file';
+import { exampleConfig } from './helpers/stack';
 
 describe('bundling (real esbuild, no Docker)', () => {
   it('builds each handler into a minified CJS bundle with a source map, and reports sizes', () => {
@@ -12,7 +12,7 @@ describe('bundling (real esbuild, no Docker)', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'harbor-dr-bundle-'));
     const app = new App({ outdir });
     const stack = new HarborDrStack(app, 'Bundle', {
-      config: loadConfigFile('examples/harbor-dr.yaml'),
+      config: exampleConfig(),
     });
 
     // Act

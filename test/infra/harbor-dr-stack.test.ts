@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -11,16 +11,16 @@ import {
   configPathFor,
   DeploymentConfigError,
   exampleHostProblems,
+  runtimeConfig,
 } from '../../lib/deployment-checks';
+import { exampleConfig, PRIVATE_CA_PEM } from './helpers/stack';
 import { configWith } from './helpers/synth';
 
 describe('HarborDrStack', () => {
-  it('synthesizes from the example config', () => {
+  it('synthesizes from the example config (its CA bundle at a file that exists)', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
-    const stack = new HarborDrStack(app, 'Test', {
-      config: loadConfigFile('examples/harbor-dr.yaml'),
-    });
+    const stack = new HarborDrStack(app, 'Test', { config: exampleConfig() });
 
     expect(stack.config.targets.map((t) => t.name)).toEqual([
       'harbor-dr-site',
@@ -31,6 +31,65 @@ describe('HarborDrStack', () => {
       'Description',
       'harbor-dr-auditor: replication audits of harbor-primary'
     );
+  });
+
+  it('fails synth when a CA bundle file is missing, naming the field and the path', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const missing = join(tmpdir(), 'harbor-dr-no-such-ca.pem');
+    const config = configWith({
+      targets: [
+        {
+          name: 'cluster1',
+          url: 'https://cluster1.example.com',
+          kind: 'distribution',
+          caBundle: missing,
+        },
+      ],
+    });
+
+    expect(() => new HarborDrStack(app, 'Test', { config })).toThrow(
+      `targets[0].caBundle: cannot read ${missing} at synth (ENOENT)`
+    );
+  });
+
+  it('refuses a CA bundle that holds no PEM certificate, naming the field', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const config = configWith({
+      primary: {
+        name: 'harbor-primary',
+        url: 'https://harbor.example.com',
+        caBundle: join(__dirname, 'fixtures', 'bad-config.yaml'),
+      },
+    });
+
+    expect(() => new HarborDrStack(app, 'Test', { config })).toThrow(
+      'primary.caBundle: is not a PEM certificate bundle'
+    );
+  });
+
+  it('ships each CA bundle inline as PEM (file or inline in the config), never the synth path', () => {
+    const pem = readFileSync(PRIVATE_CA_PEM, 'utf8');
+    const config = configWith({
+      primary: {
+        name: 'harbor-primary',
+        url: 'https://harbor.example.com',
+        caBundle: pem,
+      },
+      targets: [
+        {
+          name: 'cluster1',
+          url: 'https://cluster1.example.com',
+          kind: 'distribution',
+          caBundle: PRIVATE_CA_PEM,
+        },
+      ],
+    });
+
+    const deployed = runtimeConfig(config);
+
+    expect(deployed.primary.caBundle).toBe(pem);
+    expect(deployed.targets[0]?.caBundle).toBe(pem);
+    expect(JSON.stringify(deployed)).not.toContain(PRIVATE_CA_PEM);
   });
 
   it('keeps reports in a private, encrypted, versioned, TLS-only bucket', () => {

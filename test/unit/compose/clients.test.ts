@@ -119,6 +119,27 @@ describe('composeClients', () => {
     ).rejects.toThrow(ConfigError);
   });
 
+  it('takes a CA bundle given inline as PEM without reading a file (the deployed config)', async () => {
+    const pools = jest.spyOn(pool, 'createHttpClient');
+    const pem = readFileSync(caBundle, 'utf8');
+    const reads = jest.mocked(readFileSync);
+    reads.mockClear();
+    const inline = {
+      ...config,
+      targets: [{ ...config.targets[0]!, caBundle: pem }],
+    };
+
+    const clients = await composeClients(inline, countingResolver(), {
+      onlyTargets: ['dr'],
+    });
+    await clients.close();
+
+    expect(
+      pools.mock.calls.find(([o]) => o.service === 'dr')?.[0]
+    ).toHaveProperty('caBundle', pem);
+    expect(reads.mock.calls.filter(([p]) => p === pem)).toHaveLength(0);
+  });
+
   it('names the registry whose CA bundle cannot be read', async () => {
     const broken = {
       ...config,
