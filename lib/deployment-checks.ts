@@ -3,12 +3,6 @@ import { resolve } from 'node:path';
 import type { HarborDrConfig } from '../lambdas/shared/config';
 import { CONFIG_PATH_ENV } from '../lambdas/shared/env-keys';
 
-/**
- * Lambda caps all of a function's environment variables at 4 KB together; the config JSON
- * gets this much, leaving room for the bucket, topic and Powertools variables.
- */
-export const MAX_CONFIG_ENV_BYTES = 3_072;
-
 /** The configuration is valid but cannot be deployed as it is; names each field. */
 export class DeploymentConfigError extends Error {
   readonly problems: readonly string[];
@@ -24,8 +18,8 @@ export class DeploymentConfigError extends Error {
 
 /**
  * What a configuration that is fine locally cannot do in Lambda: read credentials from
- * environment variables or files (the functions only read Secrets Manager), or exceed the
- * environment's 4 KB.
+ * environment variables or files (the functions only read Secrets Manager), or name a CA
+ * bundle that cannot be read at synth (it is shipped with the functions).
  */
 export function deploymentProblems(config: HarborDrConfig): string[] {
   const problems: string[] = [];
@@ -47,24 +41,13 @@ export function deploymentProblems(config: HarborDrConfig): string[] {
       );
     }
   }
-  const caProblems = caBundleProblems(config);
-  problems.push(...caProblems);
-  if (caProblems.length > 0) return problems;
-  const bytes = Buffer.byteLength(
-    JSON.stringify(runtimeConfig(config)),
-    'utf8'
-  );
-  if (bytes > MAX_CONFIG_ENV_BYTES) {
-    problems.push(
-      `(root): is ${String(bytes)} bytes as JSON, over the ${String(MAX_CONFIG_ENV_BYTES)} bytes a Lambda environment leaves for it`
-    );
-  }
+  problems.push(...caBundleProblems(config));
   return problems;
 }
 
 /**
- * The configuration the functions receive: all but the deployment section, which is
- * synth-time only, with every CA bundle inlined as PEM text: the functions run on another
+ * The configuration the functions receive (as an S3 object, a CDK asset): all but the
+ * deployment section, which is synth-time only, with every CA bundle inlined as PEM text: the functions run on another
  * machine, where the synth machine's file does not exist.
  * @throws DeploymentConfigError naming each `caBundle` that cannot be read
  */

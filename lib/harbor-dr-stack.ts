@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ArnFormat,
@@ -16,6 +18,7 @@ import {
   BucketEncryption,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { HarborDrConfig } from '../lambdas/shared/config';
@@ -92,6 +95,12 @@ export class HarborDrStack extends Stack {
   readonly audit: ScheduledFunction;
   /** Absent until the readiness handler exists. */
   readonly readiness: ScheduledFunction | undefined;
+  /**
+   * The functions' configuration (JSON, credential references only), an S3 object in the
+   * bootstrap assets bucket; its key is its content hash, so a changed config is a new key,
+   * new function configuration, and new containers that read it.
+   */
+  readonly configAsset: Asset;
 
   constructor(scope: Construct, id: string, props: HarborDrStackProps) {
     super(scope, id, {
@@ -157,8 +166,10 @@ export class HarborDrStack extends Stack {
 
     this.secretArns = this.secretPolicyArns(props.config);
 
+    this.configAsset = this.configObject(props.config);
     const environment = {
-      [ENV_KEYS.config]: JSON.stringify(runtimeConfig(props.config)),
+      [ENV_KEYS.configBucket]: this.configAsset.s3BucketName,
+      [ENV_KEYS.configKey]: this.configAsset.s3ObjectKey,
       [ENV_KEYS.reportBucket]: this.reportsBucket.bucketName,
       [ENV_KEYS.topicArn]: this.topic.topicArn,
     };
@@ -200,6 +211,7 @@ export class HarborDrStack extends Stack {
       this.audit,
       ...(this.readiness ? [this.readiness] : []),
     ]) {
+      this.grantConfig(fn.role);
       this.grantReports(fn.role);
       this.grantPublish(fn.role);
       this.grantSecrets(fn.role);
@@ -257,6 +269,31 @@ export class HarborDrStack extends Stack {
         ? secretId
         : `${secretId}-??????`;
     });
+  }
+
+  /**
+   * The runtime config as an asset: written to a file at synth, uploaded by `cdk deploy`
+   * with the function code. Any number of targets: no 4 KB environment limit.
+   */
+  private configObject(config: HarborDrConfig): Asset {
+    const dir = mkdtempSync(join(tmpdir(), 'harbor-dr-config-'));
+    const path = join(dir, 'harbor-dr-config.json');
+    writeFileSync(path, JSON.stringify(runtimeConfig(config)), 'utf8');
+    return new Asset(this, 'Config', { path });
+  }
+
+  private grantConfig(grantee: IGrantable): void {
+    // GetObject on this one object, not the asset's grantRead (GetObject*, List* on the
+    // whole bootstrap bucket).
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadConfig',
+        actions: ['s3:GetObject'],
+        resources: [
+          this.configAsset.bucket.arnForObjects(this.configAsset.s3ObjectKey),
+        ],
+      })
+    );
   }
 
   private grantReports(grantee: IGrantable): void {

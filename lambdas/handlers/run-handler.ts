@@ -5,27 +5,33 @@ import { logger, metrics, recordReportMetrics } from '../shared/observability';
 import { safeErrorDetail } from '../shared/redact';
 import { summarize, type RunSummary } from './summary';
 import {
+  cachedRuntime,
   configForRun,
   deadlineFrom,
   loadRuntime,
   parseRunEvent,
+  parseRuntimeEnv,
 } from './runtime';
 
 /**
- * A thin Lambda handler for one use case: the runtime (config, clients) is built once per
- * container, the event is validated, the job runs within the Lambda's remaining time, and a
+ * A thin Lambda handler for one use case: the runtime (config read from its S3 object,
+ * clients) is built once per container, the event is validated, the job runs within the Lambda's remaining time, and a
  * small summary with the report's S3 location is returned.
  */
 export function createRunHandler(
   useCase: 'audit' | 'readiness',
   job: Job
 ): (event: unknown, context: Context) => Promise<RunSummary> {
-  // Module scope of the caller: a bad deploy fails at cold start; warm starts reuse clients.
-  const runtime = loadRuntime(process.env);
+  // Module scope of the caller: a bad environment fails at cold start; the config object is
+  // read once per container (starting now, during init) and warm starts reuse the clients.
+  const env = parseRuntimeEnv(process.env);
+  const runtimeOnce = cachedRuntime(() => loadRuntime(env));
+  runtimeOnce().catch(() => undefined); // reported by the invocation that awaits it
   return async (event, context) => {
     logger.addContext(context);
     metrics.captureColdStartMetric();
     try {
+      const runtime = await runtimeOnce();
       const input = parseRunEvent(event);
       const result = await job(runtime.deps, {
         config: configForRun(runtime.config, input),

@@ -2,24 +2,25 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { S3ReportStore } from '../adapters/aws/s3-report-store';
+import { readConfigObject } from '../adapters/aws/config-object';
 import { SnsNotifier } from '../adapters/aws/sns-notifier';
 import { createCredentialsResolver } from '../adapters/secrets/credentials';
 import { ConfigError } from '../core/errors';
 import { workDeadline } from '../use-cases/job';
 import type { JobDeps } from '../use-cases/job';
-import {
-  describeIssues,
-  parseConfig,
-  type HarborDrConfig,
-} from '../shared/config';
+import { describeIssues, type HarborDrConfig } from '../shared/config';
 import { ENV_KEYS } from '../shared/env-keys';
 import { logger } from '../shared/observability';
 
 const envSchema = z.object({
-  [ENV_KEYS.config]: z.string().min(1),
+  [ENV_KEYS.configBucket]: z.string().min(1),
+  [ENV_KEYS.configKey]: z.string().min(1),
   [ENV_KEYS.reportBucket]: z.string().min(1),
   [ENV_KEYS.topicArn]: z.string().min(1),
 });
+
+/** The variables the stack sets, validated. */
+export type RuntimeEnv = z.infer<typeof envSchema>;
 
 /** What a handler builds once per container: the config and the adapters. */
 export interface Runtime {
@@ -28,41 +29,63 @@ export interface Runtime {
 }
 
 /**
- * Reads the environment the stack sets and builds the adapters. Runs at module scope, so
- * that a bad deploy fails at cold start and warm starts reuse the clients.
- * @throws ConfigError naming the variable or the config field
+ * Validates the environment the stack sets. Runs at module scope, so that a bad deploy
+ * fails at cold start.
+ * @throws ConfigError naming the variable
  */
-export function loadRuntime(
+export function parseRuntimeEnv(
   env: Readonly<Record<string, string | undefined>>
-): Runtime {
+): RuntimeEnv {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError('environment', describeIssues(parsed.error.issues));
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(parsed.data[ENV_KEYS.config]);
-  } catch {
-    // Not the JSON.parse error as a cause: its message quotes the text.
-    throw new ConfigError(ENV_KEYS.config, ['(root): is not JSON']);
-  }
-  const config = parseConfig(raw, ENV_KEYS.config);
+  return parsed.data;
+}
+
+/**
+ * Reads the configuration object the stack deployed and builds the adapters.
+ * @throws ConfigError naming the object and the config field; AwsServiceError when the
+ *   object cannot be read
+ */
+export async function loadRuntime(
+  env: RuntimeEnv,
+  s3: S3Client = new S3Client({})
+): Promise<Runtime> {
+  const config = await readConfigObject(
+    s3,
+    env[ENV_KEYS.configBucket],
+    env[ENV_KEYS.configKey]
+  );
   return {
     config,
     deps: {
-      store: new S3ReportStore(new S3Client({}), {
-        bucket: parsed.data[ENV_KEYS.reportBucket],
-      }),
-      notifier: new SnsNotifier(
-        new SNSClient({}),
-        parsed.data[ENV_KEYS.topicArn]
-      ),
+      store: new S3ReportStore(s3, { bucket: env[ENV_KEYS.reportBucket] }),
+      notifier: new SnsNotifier(new SNSClient({}), env[ENV_KEYS.topicArn]),
       clock: { now: () => new Date() },
       resolveCredentials: createCredentialsResolver(),
       warn: (message, detail) => {
         logger.warn(message, detail ?? {});
       },
     },
+  };
+}
+
+/**
+ * The runtime of this container, read once and cached (a cold start reads the config
+ * object; warm starts reuse it and the clients). A failed read is not cached: the next
+ * invocation tries again. A config change deploys a new object key, hence new containers.
+ */
+export function cachedRuntime(
+  load: () => Promise<Runtime>
+): () => Promise<Runtime> {
+  let pending: Promise<Runtime> | undefined;
+  return () => {
+    pending ??= load().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
   };
 }
 

@@ -3,8 +3,13 @@
  * (which read them), so that the two sides cannot disagree. Values are never secrets.
  */
 export const ENV_KEYS = {
-  /** The validated configuration as JSON (credential references only). */
-  config: 'HARBOR_DR_CONFIG_JSON',
+  /**
+   * The S3 bucket and key of the validated configuration as JSON (credential references
+   * only), a CDK asset the stack writes; read once per cold start. Not the JSON itself:
+   * Lambda caps all environment variables at 4 KB together, a dozen targets.
+   */
+  configBucket: 'HARBOR_DR_CONFIG_BUCKET',
+  configKey: 'HARBOR_DR_CONFIG_KEY',
   /** The S3 bucket that receives reports. */
   reportBucket: 'HARBOR_DR_REPORT_BUCKET',
   /** The SNS topic that receives summaries. */

@@ -1,13 +1,26 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { synthStack } from './helpers/stack';
 import { configWith, fastApp } from './helpers/synth';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { HarborDrConfig } from '../../lambdas/shared/config';
 import {
   DEFAULT_HANDLER_ENTRIES,
   HarborDrStack,
 } from '../../lib/harbor-dr-stack';
 
 type Statement = Record<string, unknown>;
+
+/** The config the functions read: the asset file the stack staged, as `cdk deploy` uploads it. */
+function deployedConfig(stack: HarborDrStack): HarborDrConfig {
+  const staged = join(
+    stack.node.root instanceof App ? stack.node.root.outdir : '',
+    stack.configAsset.assetPath
+  );
+  return JSON.parse(readFileSync(staged, 'utf8')) as HarborDrConfig;
+}
 const NOTIFICATIONS: unknown = expect.stringMatching('^Notifications');
 
 /** The statements of a function's role policy, by the role's construct id prefix. */
@@ -151,6 +164,26 @@ describe('HarborDrStack resources', () => {
           },
         },
         {
+          Sid: 'ReadConfig',
+          Action: 's3:GetObject',
+          Effect: 'Allow',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':s3:::',
+                {
+                  'Fn::Sub':
+                    'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}',
+                },
+                `/${stack.configAsset.s3ObjectKey}`,
+              ],
+            ],
+          },
+        },
+        {
           Sid: 'ReadWriteReports',
           Action: ['s3:PutObject', 's3:GetObject'],
           Effect: 'Allow',
@@ -252,26 +285,30 @@ describe('HarborDrStack resources', () => {
     );
   });
 
-  it('gives the functions the config (references only, no deployment section), bucket and topic', () => {
+  it('gives the functions the config as an S3 object (references only, no deployment section), bucket and topic: no config in the environment', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     expect(Object.keys(functions)).toHaveLength(2);
     for (const fn of Object.values(functions) as {
       Properties: { Environment: { Variables: Record<string, unknown> } };
     }[]) {
       const vars = fn.Properties.Environment.Variables;
-      const config = JSON.parse(String(vars.HARBOR_DR_CONFIG_JSON)) as Record<
-        string,
-        unknown
-      >;
-      expect(config).not.toHaveProperty('deployment');
-      expect(config.primary).toMatchObject({
-        credentials: { secretId: 'harbor-dr/primary' },
+      expect(vars.HARBOR_DR_CONFIG_BUCKET).toEqual({
+        'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}',
       });
+      expect(vars.HARBOR_DR_CONFIG_KEY).toBe(stack.configAsset.s3ObjectKey);
+      expect(vars.HARBOR_DR_CONFIG_KEY).toMatch(/^[0-9a-f]{64}\.json$/);
       expect(vars.HARBOR_DR_REPORT_BUCKET).toEqual({ Ref: bucketRef });
-      expect(vars.HARBOR_DR_TOPIC_ARN).toEqual({
-        Ref: NOTIFICATIONS,
-      });
+      expect(vars.HARBOR_DR_TOPIC_ARN).toEqual({ Ref: NOTIFICATIONS });
+      // No variable carries the config: every value is small.
+      for (const value of Object.values(vars)) {
+        expect(JSON.stringify(value).length).toBeLessThan(300);
+      }
     }
+    const deployed = deployedConfig(stack);
+    expect(deployed).not.toHaveProperty('deployment');
+    expect(deployed.primary).toMatchObject({
+      credentials: { secretId: 'harbor-dr/primary' },
+    });
   });
 
   it('runs the audit nightly at 02:00 UTC, never two at once; readiness on demand', () => {
@@ -407,17 +444,29 @@ describe('HarborDrStack resources', () => {
     );
   });
 
-  it('refuses a config too large for the Lambda environment', () => {
-    const targets = Array.from({ length: 40 }, (_, i) => ({
+  it('deploys a config of 200 targets: the asset holds them all, the environment stays small', () => {
+    const targets = Array.from({ length: 200 }, (_, i) => ({
       name: `target-${String(i)}`,
       url: `https://registry-${String(i)}.cluster.example.com`,
       kind: 'distribution',
       credentials: { secretId: `harbor-dr/registry-${String(i)}` },
     }));
 
-    expect(() => synthStack(configWith({ targets }))).toThrow(
-      /\(root\): is \d+ bytes as JSON, over the 3072 bytes/
+    const { stack: big, template: bigTemplate } = synthStack(
+      configWith({ targets })
     );
+
+    const deployed = deployedConfig(big);
+    expect(deployed.targets).toHaveLength(200);
+    expect(deployed.targets[199]).toMatchObject({ name: 'target-199' });
+    const functions = Object.values(
+      bigTemplate().findResources('AWS::Lambda::Function')
+    ) as { Properties: { Environment: { Variables: object } } }[];
+    for (const fn of functions) {
+      expect(
+        Buffer.byteLength(JSON.stringify(fn.Properties.Environment.Variables))
+      ).toBeLessThan(1_000);
+    }
   });
 
   it('deploys the handlers that exist: the audit, readiness once its handler lands', () => {

@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   GetQueueUrlCommand,
+  PurgeQueueCommand,
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -21,30 +23,31 @@ import { loadConfigFile } from '../../../lambdas/shared/config-file';
 import { ENV_KEYS } from '../../../lambdas/shared/env-keys';
 import { startFauxqsProcess, type Fauxqs } from './fauxqs';
 
-// The deployed shape, end to end: the audit handler, configured through its environment as
-// the stack configures it, audits the lab and writes to S3 and SNS (fauxqs).
+// The deployed shape, end to end: the audit handler, configured as the stack configures it
+// (bucket and key of the config object in its environment), audits the lab and writes to S3 and SNS (fauxqs).
 jest.setTimeout(120_000);
 
 let lab: Lab;
 let fauxqs: Fauxqs;
-let configJson: string;
 let topicArn: string;
+let labConfig: ReturnType<typeof loadConfigFile>;
 
 beforeAll(async () => {
   [lab, fauxqs] = await Promise.all([
     startDemoLab(),
     startFauxqsProcess({
-      buckets: ['reports'],
+      buckets: ['reports', 'assets'],
       topics: [{ name: 'harbor-dr' }],
       queues: [{ name: 'inbox' }],
       subscriptions: [{ topic: 'harbor-dr', queue: 'inbox' }],
     }),
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'harbor-dr-handler-'));
-  configJson = JSON.stringify({
+  labConfig = {
     ...loadConfigFile(lab.writeConfig(dir).configPath),
     notify: { on: 'always' },
-  });
+  };
+  await putConfig('lab.json', labConfig);
   const sns = new SNSClient(fauxqs.clientConfig);
   topicArn = z
     .string()
@@ -58,8 +61,21 @@ afterAll(async () => {
   await Promise.all([lab.stop(), fauxqs.stop()]);
 });
 
+/** Writes a config object as the stack's asset would be (JSON, in the assets bucket). */
+async function putConfig(key: string, config: object): Promise<void> {
+  const client = new S3Client(fauxqs.clientConfig);
+  await client.send(
+    new PutObjectCommand({
+      Bucket: 'assets',
+      Key: key,
+      Body: JSON.stringify(config),
+    })
+  );
+  client.destroy();
+}
+
 // Asynchronous on purpose: the lab serves from this process, so a blocking spawn would hang it.
-async function invoke(handler: string, topic: string) {
+async function invoke(handler: string, topic: string, configKey = 'lab.json') {
   const run = await promisify(execFile)(
     process.execPath,
     [
@@ -74,7 +90,8 @@ async function invoke(handler: string, topic: string) {
       timeout: 110_000,
       env: {
         ...process.env,
-        [ENV_KEYS.config]: configJson,
+        [ENV_KEYS.configBucket]: 'assets',
+        [ENV_KEYS.configKey]: configKey,
         [ENV_KEYS.reportBucket]: 'reports',
         [ENV_KEYS.topicArn]: topic,
         AWS_ENDPOINT_URL: fauxqs.endpoint,
@@ -176,5 +193,75 @@ describe('audit handler against the lab, with S3 and SNS in fauxqs', () => {
     expect(JSON.stringify(result)).toContain(report.runId);
     expect(logs).toContain('notification failed');
     client.destroy();
+  });
+
+  it('reads a 200-target config from S3, reports the unreachable targets UNKNOWN, and publishes one message', async () => {
+    // The lab's targets, and 197 more that refuse connections (closed loopback ports).
+    const extra = Array.from(
+      { length: 200 - labConfig.targets.length },
+      (_, i) => ({
+        name: `cluster-x${String(i)}`,
+        url: `http://127.0.0.1:${String(i + 1)}`,
+        kind: 'distribution' as const,
+        verifyTls: true,
+      })
+    );
+    await putConfig('big.json', {
+      ...labConfig,
+      targets: [...labConfig.targets, ...extra],
+    });
+    const sqs = new SQSClient(fauxqs.clientConfig);
+    const queueUrl = (
+      await sqs.send(new GetQueueUrlCommand({ QueueName: 'inbox' }))
+    ).QueueUrl;
+    // Earlier tests' messages out of the way.
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+
+    const { result } = await invoke(
+      join(process.cwd(), 'lambdas/handlers/audit.ts'),
+      topicArn,
+      'big.json'
+    );
+
+    const summary = z
+      .object({
+        verdict: z.string(),
+        targets: z.array(z.object({ name: z.string(), verdict: z.string() })),
+      })
+      .parse(result);
+    expect(summary.targets).toHaveLength(200);
+    expect(summary.targets.slice(0, 3).map((t) => [t.name, t.verdict])).toEqual(
+      [
+        ['harbor-dr', 'DEGRADED'],
+        ['cluster-1', 'NOT_READY'],
+        ['cluster-2', 'READY'],
+      ]
+    );
+    // Unreachable: UNKNOWN, never READY, and the run did not crash.
+    expect(new Set(summary.targets.slice(3).map((t) => t.verdict))).toEqual(
+      new Set(['UNKNOWN'])
+    );
+    expect(summary.verdict).toBe('NOT_READY');
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        WaitTimeSeconds: 2,
+        MaxNumberOfMessages: 10,
+      })
+    );
+    expect(received.Messages).toHaveLength(1);
+    const envelope = z
+      .object({
+        Subject: z.string(),
+        MessageAttributes: z.record(
+          z.string(),
+          z.object({ Value: z.string() })
+        ),
+      })
+      .parse(JSON.parse(received.Messages?.[0]?.Body ?? '{}'));
+    expect(envelope.Subject.length).toBeLessThanOrEqual(100);
+    expect(envelope.Subject).toMatch(/NOT_READY/);
+    expect(envelope.MessageAttributes.severity?.Value).toBe('problem');
+    sqs.destroy();
   });
 });

@@ -1,5 +1,11 @@
 import { SAVED_ENV } from './metrics-env';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { TARGET_DRIVERS } from '../../../lambdas/compose/drivers';
 import type { HarborArtifact } from '../../../lambdas/core/model';
 import type { HarborApi } from '../../../lambdas/core/ports';
@@ -13,6 +19,7 @@ import { endpoint, policy } from '../../helpers/policy-fixture';
 // Issue 11 problem 9: with every manifest HEAD of a target hanging, the Lambda would emit
 // ExposureSeconds=0 for refs it never saw. An unknown exposure has no datapoint at all.
 
+const s3 = mockClient(S3Client);
 const NOW = new Date('2026-11-29T12:00:00Z');
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const artifact = (tag: string, n: number): HarborArtifact => ({
@@ -95,7 +102,8 @@ const context = {
 
 describe('the run handler metrics', () => {
   beforeAll(() => {
-    process.env[ENV_KEYS.config] = JSON.stringify(
+    // The config object the stack deploys, read through a faked S3 client.
+    const config = JSON.stringify(
       parseConfig(
         {
           primary: { name: 'harbor', url: 'https://harbor.example.com' },
@@ -110,10 +118,18 @@ describe('the run handler metrics', () => {
         'test'
       )
     );
+    s3.on(GetObjectCommand).resolves({
+      Body: {
+        transformToString: () => Promise.resolve(config),
+      } as unknown as GetObjectCommandOutput['Body'],
+    });
+    process.env[ENV_KEYS.configBucket] = 'assets';
+    process.env[ENV_KEYS.configKey] = 'config.json';
     process.env[ENV_KEYS.reportBucket] = 'reports';
     process.env[ENV_KEYS.topicArn] = 'arn:aws:sns:eu-west-1:123456789012:t';
   });
   afterAll(() => {
+    s3.restore();
     process.env = SAVED_ENV;
   });
 

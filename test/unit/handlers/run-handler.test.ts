@@ -1,4 +1,6 @@
 import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -105,8 +107,15 @@ beforeEach(() => {
   sns.reset();
   s3.on(ListObjectsV2Command).resolves({ Contents: [] });
   s3.on(PutObjectCommand).resolves({});
+  s3.on(GetObjectCommand, { Bucket: 'assets', Key: 'config.json' }).resolves({
+    // The part of the SDK's stream mixin that the config reader uses.
+    Body: {
+      transformToString: () => Promise.resolve(JSON.stringify(config)),
+    } as unknown as GetObjectCommandOutput['Body'],
+  });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  process.env[ENV_KEYS.config] = JSON.stringify(config);
+  process.env[ENV_KEYS.configBucket] = 'assets';
+  process.env[ENV_KEYS.configKey] = 'config.json';
   process.env[ENV_KEYS.reportBucket] = 'reports';
   process.env[ENV_KEYS.topicArn] = 'arn:aws:sns:eu-west-1:123456789012:t';
 });

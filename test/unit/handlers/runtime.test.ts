@@ -1,9 +1,19 @@
 import { ConfigError } from '../../../lambdas/core/errors';
 import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  cachedRuntime,
   configForRun,
   deadlineFrom,
   loadRuntime,
   parseRunEvent,
+  parseRuntimeEnv,
+  type Runtime,
 } from '../../../lambdas/handlers/runtime';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { ENV_KEYS } from '../../../lambdas/shared/env-keys';
@@ -74,15 +84,30 @@ describe('deadlineFrom', () => {
   });
 });
 
-describe('loadRuntime', () => {
+describe('parseRuntimeEnv, loadRuntime and cachedRuntime', () => {
+  const s3 = mockClient(S3Client);
   const env = {
-    [ENV_KEYS.config]: JSON.stringify(config),
+    [ENV_KEYS.configBucket]: 'assets',
+    [ENV_KEYS.configKey]: 'abc123.json',
     [ENV_KEYS.reportBucket]: 'reports',
     [ENV_KEYS.topicArn]: 'arn:aws:sns:eu-west-1:123456789012:t',
   };
+  const body = (text: string) =>
+    ({
+      transformToString: () => Promise.resolve(text),
+    }) as unknown as GetObjectCommandOutput['Body'];
 
-  it('builds the adapters from the environment the stack sets', () => {
-    const runtime = loadRuntime(env);
+  beforeEach(() => s3.reset());
+  afterAll(() => {
+    s3.restore();
+  });
+
+  it('reads the config from the S3 object the stack deployed and builds the adapters', async () => {
+    s3.on(GetObjectCommand, { Bucket: 'assets', Key: 'abc123.json' }).resolves({
+      Body: body(JSON.stringify(config)),
+    });
+
+    const runtime = await loadRuntime(parseRuntimeEnv(env), new S3Client({}));
 
     expect(runtime.config.targets[0]?.name).toBe('t');
     expect(runtime.deps.notifier).toBeDefined();
@@ -90,15 +115,62 @@ describe('loadRuntime', () => {
 
   it('fails at cold start naming a missing variable', () => {
     expect(() =>
-      loadRuntime({ ...env, [ENV_KEYS.reportBucket]: undefined })
-    ).toThrow(`${ENV_KEYS.reportBucket}: is required`);
+      parseRuntimeEnv({ ...env, [ENV_KEYS.configKey]: undefined })
+    ).toThrow(`${ENV_KEYS.configKey}: is required`);
   });
 
-  it('fails at cold start naming an invalid config field', () => {
-    const bad = JSON.stringify({ ...config, targets: [] });
+  it('names the object and the invalid config field', async () => {
+    s3.on(GetObjectCommand).resolves({
+      Body: body(JSON.stringify({ ...config, targets: [] })),
+    });
 
-    expect(() => loadRuntime({ ...env, [ENV_KEYS.config]: bad })).toThrow(
-      'targets: must list at least one target'
+    await expect(
+      loadRuntime(parseRuntimeEnv(env), new S3Client({}))
+    ).rejects.toThrow(
+      /s3:\/\/assets\/abc123\.json[\s\S]*targets: must list at least one target/
     );
+  });
+
+  it('names the object it could not read, never a body', async () => {
+    s3.on(GetObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'Access Denied',
+      })
+    );
+
+    await expect(
+      loadRuntime(parseRuntimeEnv(env), new S3Client({}))
+    ).rejects.toThrow(
+      's3 GetObject s3://assets/abc123.json: HTTP 403 AccessDenied'
+    );
+  });
+
+  it('refuses an object that is not JSON without quoting it', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body('password: hunter2') });
+
+    const err = await loadRuntime(parseRuntimeEnv(env), new S3Client({})).catch(
+      (e: unknown) => e
+    );
+    expect(String(err)).toContain('(root): is not JSON');
+    expect(String(err)).not.toContain('hunter2');
+  });
+
+  it('reads once per container, and again after a failed read', async () => {
+    let calls = 0;
+    const runtime = { config, deps: {} } as unknown as Runtime;
+    const once = cachedRuntime(() => {
+      calls += 1;
+      return calls === 1
+        ? Promise.reject(new Error('throttled'))
+        : Promise.resolve(runtime);
+    });
+
+    await expect(once()).rejects.toThrow('throttled');
+    await expect(once()).resolves.toBe(runtime);
+    await expect(once()).resolves.toBe(runtime);
+    expect(calls).toBe(2);
   });
 });
