@@ -192,8 +192,10 @@ export class HarborDrStack extends Stack {
       memorySize: deployment.audit.memoryMiB,
       timeout: Duration.seconds(deployment.audit.timeoutSeconds),
       schedule: deployment.audit.schedule,
-      // Runs never overlap: a slow audit and the next night's would re-trigger twice.
-      reservedConcurrency: 1,
+      // None by default: an account with the default limit of 10 cannot reserve any. The
+      // schedule starts one run a day and Lambda retries an async invoke only after it
+      // failed, so scheduled runs do not overlap; 1 also refuses a concurrent manual run.
+      reservedConcurrency: deployment.audit.reservedConcurrency,
     });
     this.readiness = entries.readiness
       ? new ScheduledFunction(this, 'Readiness', {
@@ -237,9 +239,12 @@ export class HarborDrStack extends Stack {
     new CfnOutput(this, 'ReadinessFunctionName', {
       value: readiness.function.functionName,
     });
+    // Asynchronous (Event): the CLI's 60 s read timeout would retry a synchronous invoke of
+    // a run that takes minutes, starting it twice. The verdict arrives on the topic and in
+    // reports/readiness/latest.json.
     new CfnOutput(this, 'ReadinessInvokeCommand', {
-      value: `aws lambda invoke --function-name ${readiness.function.functionName} --payload '{}' --cli-binary-format raw-in-base64-out out.json`,
-      description: 'Runs a failover readiness report now',
+      value: `aws lambda invoke --function-name ${readiness.function.functionName} --invocation-type Event --payload '{}' --cli-binary-format raw-in-base64-out /dev/null`,
+      description: `Starts a failover readiness report now (asynchronously); the verdict arrives on the topic and in s3://<ReportsBucketName>/${REPORTS_PREFIX}/readiness/latest.json`,
     });
   }
 

@@ -236,6 +236,12 @@ const deploymentSchema = z.strictObject({
       /** Nightly at 02:00 UTC unless configured. */
       schedule: scheduleSchema.prefault({ expression: 'cron(0 2 * * ? *)' }),
       ...functionSizing(900),
+      /**
+       * Reserved concurrency of the audit function; unset (the default) reserves none, which
+       * deploys on a new account (its limit of 10 leaves nothing to reserve). 1 makes
+       * overlapping audits impossible where the account has room for it.
+       */
+      reservedConcurrency: z.int().min(1).max(1000).optional(),
     })
     .prefault({}),
   readiness: z

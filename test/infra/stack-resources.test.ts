@@ -311,7 +311,22 @@ describe('HarborDrStack resources', () => {
     });
   });
 
-  it('runs the audit nightly at 02:00 UTC, never two at once; readiness on demand', () => {
+  it('reserves the configured concurrency for the audit (1: never two at once)', () => {
+    const { template: custom } = synthStack(
+      configWith({ deployment: { audit: { reservedConcurrency: 1 } } })
+    );
+
+    custom().hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'harbor-dr-audit',
+        }),
+      },
+      ReservedConcurrentExecutions: 1,
+    });
+  });
+
+  it('runs the audit nightly at 02:00 UTC, readiness on demand, neither reserving concurrency by default', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 2 * * ? *)',
@@ -328,7 +343,8 @@ describe('HarborDrStack resources', () => {
           POWERTOOLS_SERVICE_NAME: 'harbor-dr-audit',
         }),
       },
-      ReservedConcurrentExecutions: 1,
+      // None reserved by default: deploys on an account whose limit is 10.
+      ReservedConcurrentExecutions: Match.absent(),
       Timeout: 900,
       MemorySize: 1024,
     });
@@ -416,7 +432,7 @@ describe('HarborDrStack resources', () => {
         [
           'aws lambda invoke --function-name ',
           { Ref: readiness },
-          " --payload '{}' --cli-binary-format raw-in-base64-out out.json",
+          " --invocation-type Event --payload '{}' --cli-binary-format raw-in-base64-out /dev/null",
         ],
       ],
     });
