@@ -26,6 +26,8 @@ describe('bundling (real esbuild, no Docker)', () => {
     const bundles = readdirSync(assembly.directory)
       .filter((d) => d.startsWith('asset.'))
       .map((d) => join(assembly.directory, d))
+      // The config asset is a file, beside the bundles' directories.
+      .filter((d) => statSync(d).isDirectory())
       .filter((d) => readdirSync(d).includes('index.js'));
     expect(bundles).toHaveLength(functionCount);
     const sizes: Record<string, string> = {};
