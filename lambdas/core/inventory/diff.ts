@@ -2,8 +2,6 @@
  * Compares a shard's expected refs with what the target holds: one finding per expected
  * ref, plus what the target holds and nobody expects (orphaned or unexpected).
  */
-import { filterArtifacts, filterRepositories } from '../harbor/filters';
-import { replaceNamespace } from '../harbor/flatten';
 import type {
   ExpectedRef,
   ObservedRef,
@@ -11,7 +9,7 @@ import type {
   UnobservedRepository,
 } from '../model';
 import type { Finding } from '../report/schema';
-import { notHarborsToDelete } from './deletions';
+import { classifyExtra, observedEvidence } from './target-refs';
 import { cannotRunFinding } from './cannot-run';
 import { compareText } from './order';
 import { projectOf } from './plan/shards';
@@ -86,13 +84,6 @@ function evidence(ref: ExpectedRef): Omit<Finding, 'state'> {
     expectedDigest: ref.digest,
     source: ref.source,
     policy: ref.policy,
-  };
-}
-
-function observedEvidence(o: ObservedRef): Partial<Finding> {
-  return {
-    observedDigest: o.digest,
-    ...(o.pushTime === undefined ? {} : { observedPushTime: o.pushTime }),
   };
 }
 
@@ -229,146 +220,6 @@ function diffRunnable(
     }
   }
   return { state: 'synced', ...base, ...observedEvidence(observed) };
-}
-
-/** Whether the primary holds a ref of a repository: true, false, or unknown. */
-function primaryHolds(
-  primary: PrimaryIndex,
-  repository: string,
-  o: ObservedRef
-): boolean | 'unknown' {
-  const projectName = repository.split('/')[0] ?? '';
-  const project = primary.projects.find((p) => p.name === projectName);
-  if (project === undefined)
-    return primary.projectListComplete ? false : 'unknown';
-  const repo = project.repositories.find((r) => r.name === repository);
-  const held =
-    repo !== undefined &&
-    (o.byDigest
-      ? repo.digests.includes(o.digest)
-      : repo.tags.includes(o.reference));
-  if (held) return true;
-  return project.complete ? false : 'unknown';
-}
-
-/** Whether the primary's (complete) listing still holds `digest` in `repository`. */
-function primaryHoldsDigest(
-  primary: PrimaryIndex,
-  repository: string,
-  digest: string
-): boolean {
-  const projectName = repository.split('/')[0] ?? '';
-  return (
-    primary.projects
-      .find((p) => p.name === projectName)
-      ?.repositories.find((r) => r.name === repository)
-      ?.digests.includes(digest) ?? false
-  );
-}
-
-/** Source repositories of `rule` that land on `destination`. */
-function sourcesFor(rule: DeletionRule, destination: string): string[] {
-  const known = rule.sources
-    .filter((s) => s.destination === destination)
-    .map((s) => s.source);
-  if (known.length > 0) return known;
-  // A repository deleted on the primary: only an invertible mapping names its source.
-  let source: string | null = null;
-  if (rule.destNamespace === '') source = destination;
-  else if (rule.replaceCount === 0) {
-    const prefix = `${rule.destNamespace.replace(/\/+$/, '')}/`;
-    if (destination.startsWith(prefix))
-      source = destination.slice(prefix.length);
-  }
-  if (source === null) return [];
-  const back = replaceNamespace(
-    source,
-    rule.destNamespace,
-    rule.replaceCount,
-    rule.pathType
-  );
-  if (!back.ok || back.repository !== destination) return [];
-  try {
-    return filterRepositories([source], rule.filters, {
-      doublestar: rule.doublestar,
-    });
-  } catch {
-    return [];
-  }
-}
-
-/** Whether the tag filters of `rule` let this ref through (labels are unknowable). */
-function passesTagFilters(rule: DeletionRule, o: ObservedRef): boolean {
-  const tagFilters = rule.filters.filter((f) => f.type === 'tag');
-  const probe = {
-    repository: '',
-    digest: o.digest,
-    manifestMediaType: '',
-    type: '',
-    tags: o.byDigest ? [] : [{ name: o.reference }],
-    labels: [],
-    childDigests: [],
-    accessories: [],
-  };
-  try {
-    return (
-      filterArtifacts([probe], tagFilters, { doublestar: rule.doublestar })
-        .length > 0
-    );
-  } catch {
-    return false;
-  }
-}
-
-function classifyExtra(
-  o: ObservedRef,
-  repository: string,
-  context: DiffContext
-): Finding {
-  const base = {
-    target: context.target,
-    repository,
-    reference: o.reference,
-    ...observedEvidence(o),
-  };
-  for (const rule of context.deletionRules) {
-    const sources = sourcesFor(rule, repository);
-    if (sources.length === 0 || !passesTagFilters(rule, o)) continue;
-    const held = sources.map((s) => primaryHolds(context.primary, s, o));
-    if (held.includes(true)) continue;
-    if (held.includes('unknown')) {
-      return {
-        state: 'unknown',
-        ...base,
-        policy: rule.policy,
-        detail:
-          'possibly orphaned: the source side could not be listed completely',
-      };
-    }
-    // GC of untagged artifacts fires no event; tags on a docker-registry cannot be deleted.
-    const notDeletable = notHarborsToDelete({
-      byDigest: o.byDigest,
-      policy: rule.policy.name,
-      registryType: rule.registryType,
-      digestOnPrimary: sources.some((s) =>
-        primaryHoldsDigest(context.primary, s, o.digest)
-      ),
-    });
-    if (notDeletable !== null) {
-      return { state: 'unexpected', ...base, detail: notDeletable };
-    }
-    return {
-      state: 'orphaned',
-      ...base,
-      policy: rule.policy,
-      detail: `deleted on the primary (${sources.join(', ')}) but still on the target, although the policy replicates deletions`,
-    };
-  }
-  return {
-    state: 'unexpected',
-    ...base,
-    detail: 'on the target, expected by no policy',
-  };
 }
 
 function inUnknownScope(
