@@ -5,19 +5,9 @@
  */
 import type { ExpectedRef } from '../model';
 import type { Finding } from '../report/schema';
+import { expectedEvidence } from './evidence';
 import { compareText } from './order';
 import { cannotRunDetail } from './plan/policy-errors';
-
-function evidence(ref: ExpectedRef): Omit<Finding, 'state'> {
-  return {
-    target: ref.target,
-    repository: ref.repository,
-    reference: ref.reference,
-    expectedDigest: ref.digest,
-    source: ref.source,
-    policy: ref.policy,
-  };
-}
 
 /**
  * The finding of an expected ref, given what the diff found as if its policy ran: unchanged
@@ -44,7 +34,7 @@ export function cannotRunFinding(ref: ExpectedRef, finding: Finding): Finding {
   }
   return {
     state: 'missing',
-    ...evidence(ref),
+    ...expectedEvidence(ref),
     cannotRun,
     ...(finding.observedDigest === undefined
       ? {}
@@ -64,10 +54,10 @@ export function unplaceableFindings(refs: readonly ExpectedRef[]): Finding[] {
       const cannotRun = ref.cannotRun ?? 'no destination';
       const why = cannotRunDetail(cannotRun);
       return ref.unknownReason === undefined
-        ? { state: 'missing', ...evidence(ref), detail: why, cannotRun }
+        ? { state: 'missing', ...expectedEvidence(ref), detail: why, cannotRun }
         : {
             state: 'unknown',
-            ...evidence(ref),
+            ...expectedEvidence(ref),
             detail: `source not fully listed: ${ref.unknownReason}; ${why}`,
             cannotRun,
           };

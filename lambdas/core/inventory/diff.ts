@@ -9,7 +9,8 @@ import type {
   UnobservedRepository,
 } from '../model';
 import type { Finding } from '../report/schema';
-import { classifyExtra, observedEvidence } from './target-refs';
+import { expectedEvidence, observedEvidence } from './evidence';
+import { classifyExtra } from './target-refs';
 import { cannotRunFinding } from './cannot-run';
 import { compareText } from './order';
 import { projectOf } from './plan/shards';
@@ -76,17 +77,6 @@ function isUnobserved(
   return 'reason' in r;
 }
 
-function evidence(ref: ExpectedRef): Omit<Finding, 'state'> {
-  return {
-    target: ref.target,
-    repository: ref.repository,
-    reference: ref.reference,
-    expectedDigest: ref.digest,
-    source: ref.source,
-    policy: ref.policy,
-  };
-}
-
 /** Everything observed in one repository, indexed. */
 class RepoView {
   readonly tags = new Map<string, ObservedRef>();
@@ -131,7 +121,7 @@ function diffRunnable(
   view: RepoView | { reason: string } | undefined,
   traits: TargetTraits
 ): Finding {
-  const base = evidence(ref);
+  const base = expectedEvidence(ref);
   if (ref.unknownReason !== undefined) {
     return {
       state: 'unknown',
@@ -254,7 +244,7 @@ export function diffShard(
     return expected
       .map((ref): Finding => ({
         state: 'unknown',
-        ...evidence(ref),
+        ...expectedEvidence(ref),
         detail: `observation failed: ${observed.unknown}`,
       }))
       .sort(order);

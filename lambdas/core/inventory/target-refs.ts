@@ -9,16 +9,9 @@ import { replaceNamespace } from '../harbor/flatten';
 import type { ObservedRef } from '../model';
 import type { Finding } from '../report/schema';
 import { notHarborsToDelete } from './deletions';
+import { observedEvidence } from './evidence';
 import type { DiffContext } from './diff';
 import type { DeletionRule, PrimaryIndex } from './plan/types';
-
-/** The observed side of a finding. */
-export function observedEvidence(o: ObservedRef): Partial<Finding> {
-  return {
-    observedDigest: o.digest,
-    ...(o.pushTime === undefined ? {} : { observedPushTime: o.pushTime }),
-  };
-}
 
 /** Whether the primary holds a ref of a repository: true, false, or unknown. */
 function primaryHolds(
