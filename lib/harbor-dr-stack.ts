@@ -23,6 +23,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { HarborDrConfig } from '../lambdas/shared/config';
 import { ENV_KEYS } from '../lambdas/shared/env-keys';
+import { AuditMonitoring } from './constructs/audit-monitoring';
 import { ScheduledFunction } from './constructs/scheduled-function';
 import {
   deploymentProblems,
@@ -34,6 +35,9 @@ import {
 export const REPORTS_PREFIX = 'reports';
 
 const PROJECT_ROOT = join(__dirname, '..');
+/** The audit function's `service` metric dimension (`POWERTOOLS_SERVICE_NAME`). */
+export const AUDIT_SERVICE = 'harbor-dr-audit';
+
 const COMPLETE_SECRET_ARN = /:secret:.+-[A-Za-z0-9]{6}$/;
 
 function retentionDays(days: number): RetentionDays {
@@ -101,6 +105,8 @@ export class HarborDrStack extends Stack {
    * new function configuration, and new containers that read it.
    */
   readonly configAsset: Asset;
+  /** The heartbeat and per-target exposure alarms, and the dashboard. */
+  readonly monitoring: AuditMonitoring;
 
   constructor(scope: Construct, id: string, props: HarborDrStackProps) {
     super(scope, id, {
@@ -188,7 +194,7 @@ export class HarborDrStack extends Stack {
       ...common,
       entry: entries.audit,
       description: `Audits the replication of ${props.config.primary.name} to its targets`,
-      serviceName: 'harbor-dr-audit',
+      serviceName: AUDIT_SERVICE,
       memorySize: deployment.audit.memoryMiB,
       timeout: Duration.seconds(deployment.audit.timeoutSeconds),
       schedule: deployment.audit.schedule,
@@ -219,6 +225,18 @@ export class HarborDrStack extends Stack {
       this.grantSecrets(fn.role);
       this.acknowledgeFunctionFindings(fn);
     }
+
+    this.monitoring = new AuditMonitoring(this, 'Monitoring', {
+      auditFunction: this.audit.function,
+      serviceName: AUDIT_SERVICE,
+      targetNames: props.config.targets.map((t) => t.name),
+      rpoObjectiveMinutes: props.config.rpoObjectiveMinutes,
+      alarmTopic: this.topic,
+      dashboardName: `${this.stackName}-audit`,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.monitoring.dashboard.dashboardName,
+    });
 
     new CfnOutput(this, 'AuditFunctionName', {
       value: this.audit.function.functionName,

@@ -408,7 +408,8 @@ describe('HarborDrStack resources', () => {
         AlarmActions: [{ Ref: Match.stringLikeRegexp('^Notifications') }],
       });
     }
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // 4 per function, the heartbeat, and one exposure alarm per target (2).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8 + 1 + 2);
   });
 
   it('outputs the function names, bucket, topic and the readiness invoke line', () => {
@@ -421,6 +422,7 @@ describe('HarborDrStack resources', () => {
 
     expect(Object.keys(outputs.Outputs).sort()).toEqual([
       'AuditFunctionName',
+      'DashboardName',
       'NotificationsTopicArn',
       'ReadinessFunctionName',
       'ReadinessInvokeCommand',
