@@ -5,6 +5,7 @@ import {
   Option,
 } from 'commander';
 import { ConfigError, errorMessage } from '../core/errors';
+import { redact } from '../shared/redact';
 import { auditCommand } from './commands/audit';
 import { labCommand } from './commands/lab';
 import { readinessCommand } from './commands/readiness';
@@ -214,7 +215,8 @@ export async function runCli(
       } else io.err(`harbor-dr: ${err.message}\n`);
       return EXIT.USAGE;
     }
-    io.err(`harbor-dr: internal error: ${errorMessage(err)}\n`);
+    // An unforeseen error may quote anything it met: scrub the secrets this run resolved.
+    io.err(`harbor-dr: internal error: ${redact(errorMessage(err))}\n`);
     return EXIT.INTERNAL;
   }
 }
