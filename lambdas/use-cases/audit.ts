@@ -29,7 +29,10 @@ import type {
 } from '../core/model';
 import { planExpected, policyScope } from '../core/inventory/plan';
 import { resolveMatching } from '../core/inventory/plan/matching';
-import type { DoublestarSetting } from '../core/inventory/plan/matching';
+import type {
+  DoublestarSetting,
+  ReleaseReading,
+} from '../core/inventory/plan/matching';
 import { projectOf, shardsOf } from '../core/inventory/plan/shards';
 import type {
   PlanResult,
@@ -109,6 +112,8 @@ export interface AuditInput {
    * primary's release (one GET /systeminfo). @default auto
    */
   doublestar?: DoublestarSetting;
+  /** The primary's release when the caller has read it already (readiness): no second read. */
+  primaryRelease?: ReleaseReading;
 }
 
 /** What discovery and planning learned, before any target is observed. */
@@ -176,7 +181,11 @@ export async function planRun(
     });
     return emptyPlan();
   }
-  const matching = await readMatching(deps.primary, input.doublestar ?? 'auto');
+  const matching = await readMatching(
+    deps.primary,
+    input.doublestar ?? 'auto',
+    input.primaryRelease
+  );
   if (matching.source === 'default') warnings.push(`filters: ${matching.note}`);
 
   const targetPolicies = new Map<string, ReplicationPolicy[]>();
@@ -327,9 +336,11 @@ export async function runAudit(
 /** The run's doublestar: the config's, or the primary's release's (one GET /systeminfo). */
 async function readMatching(
   primary: HarborApi,
-  setting: DoublestarSetting
+  setting: DoublestarSetting,
+  known: ReleaseReading | undefined
 ): Promise<Matching> {
   if (setting !== 'auto') return resolveMatching(setting);
+  if (known !== undefined) return resolveMatching('auto', known);
   try {
     return resolveMatching('auto', {
       harborVersion: await primary.harborVersion(),

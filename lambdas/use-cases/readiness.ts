@@ -98,6 +98,9 @@ export async function runReadiness(
       ...input,
       deadline: new Date(input.deadline.getTime() + clock.offsetMs),
       history: input.history,
+      primaryRelease: primaryInfo.ok
+        ? { harborVersion: primaryInfo.value.version }
+        : { error: primaryInfo.error },
     }
   );
 

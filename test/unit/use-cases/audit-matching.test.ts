@@ -120,6 +120,21 @@ describe('planRun reads the primary release for the filters', () => {
     expect(planned.warnings).toEqual([]);
   });
 
+  it('takes a release the caller already read (readiness) without reading it again', async () => {
+    const api = primary(() => Promise.resolve('v2.12.0'));
+
+    const planned = await planRun(deps(api), {
+      ...input,
+      primaryRelease: { harborVersion: 'v2.10.1-b7b88476' },
+    });
+
+    expect(api.versionReads()).toBe(0);
+    expect(planned.plan.matching).toMatchObject({
+      doublestar: 'v1.1.1',
+      source: 'systeminfo',
+    });
+  });
+
   it('plans with v1.3.4 on Harbor 2.12', async () => {
     const planned = await planRun(
       deps(primary(() => Promise.resolve('v2.12.0'))),
