@@ -2,7 +2,6 @@ import { MemoryBudget } from '../../../lambdas/adapters/http/budget';
 import { createHttpClient } from '../../../lambdas/adapters/http/pool';
 import type { HttpClient } from '../../../lambdas/adapters/http/pool';
 import { TARGET_DRIVERS } from '../../../lambdas/compose/drivers';
-import type { HarborArtifact } from '../../../lambdas/core/model';
 import type { HarborApi } from '../../../lambdas/core/ports';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { runAudit } from '../../../lambdas/use-cases/audit';
@@ -10,40 +9,20 @@ import type { AuditInput } from '../../../lambdas/use-cases/audit';
 import { sendJson, startHttpFixture } from '../../helpers/http-fixture';
 import type { HttpFixture } from '../../helpers/http-fixture';
 import { endpoint, policy } from '../../helpers/policy-fixture';
+import { fakeArtifact, fakePrimary } from '../../helpers/fake-harbor';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const MEDIA = 'application/vnd.oci.image.manifest.v1+json';
 
-const artifact = (tag: string, n: number): HarborArtifact => ({
-  repository: 'library/app',
-  digest: D(n),
-  manifestMediaType: MEDIA,
-  type: 'IMAGE',
-  pushTime: '2026-11-29T11:00:00Z',
-  tags: [{ name: tag, pushTime: '2026-11-29T11:00:00Z' }],
-  labels: [],
-  childDigests: [],
-  accessories: [],
-});
-
 /** The primary: library/app with v1; library/old was deleted there. */
 function primary(url: string, deletion: boolean): HarborApi {
-  return {
-    whoAmI: () => Promise.resolve({ kind: 'robot' }),
+  return fakePrimary({
     harborVersion: () => Promise.resolve('v2.15.2'),
     listPolicies: () =>
       Promise.resolve([policy({ deletion, destRegistry: endpoint({ url }) })]),
-    listRegistries: () => Promise.resolve([]),
-    listProjects: () =>
-      Promise.resolve([
-        { id: 1, name: 'library', registryId: 0, public: true },
-      ]),
-    getProject: () =>
-      Promise.resolve({ id: 1, name: 'library', registryId: 0, public: true }),
-    listRepositories: () => Promise.resolve(['library/app']),
-    listArtifacts: () => Promise.resolve([artifact('v1', 1)]),
-  };
+    listArtifacts: () => Promise.resolve([fakeArtifact('v1', 1)]),
+  });
 }
 
 /**

@@ -7,48 +7,22 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TARGET_DRIVERS } from '../../../lambdas/compose/drivers';
-import type { HarborArtifact } from '../../../lambdas/core/model';
-import type { HarborApi } from '../../../lambdas/core/ports';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { ENV_KEYS, METRICS } from '../../../lambdas/shared/env-keys';
 import { runAudit } from '../../../lambdas/use-cases/audit';
 import type { Job } from '../../../lambdas/use-cases/job';
 import { createRunHandler } from '../../../lambdas/handlers/run-handler';
-import { endpoint, policy } from '../../helpers/policy-fixture';
+import { fakePrimary } from '../../helpers/fake-harbor';
 
 // Issue 11 problem 9: with every manifest HEAD of a target hanging, the Lambda would emit
 // ExposureSeconds=0 for refs it never saw. An unknown exposure has no datapoint at all.
 
 const s3 = mockClient(S3Client);
 const NOW = new Date('2026-11-29T12:00:00Z');
-const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
-const artifact = (tag: string, n: number): HarborArtifact => ({
-  repository: 'library/app',
-  digest: digest(n),
-  manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
-  type: 'IMAGE',
-  pushTime: '2026-11-29T11:00:00Z',
-  tags: [{ name: tag, pushTime: '2026-11-29T11:00:00Z' }],
-  labels: [],
-  childDigests: [],
-  accessories: [],
-});
 
-const primary: HarborApi = {
-  whoAmI: () => Promise.resolve({ kind: 'robot' }),
+const primary = fakePrimary({
   harborVersion: () => Promise.resolve('v2.15.2'),
-  listPolicies: () =>
-    Promise.resolve([
-      policy({ destRegistry: endpoint({ url: 'http://r.example.com' }) }),
-    ]),
-  listRegistries: () => Promise.resolve([]),
-  listProjects: () =>
-    Promise.resolve([{ id: 1, name: 'library', registryId: 0, public: true }]),
-  getProject: () =>
-    Promise.resolve({ id: 1, name: 'library', registryId: 0, public: true }),
-  listRepositories: () => Promise.resolve(['library/app']),
-  listArtifacts: () => Promise.resolve([artifact('v1', 1), artifact('v2', 2)]),
-};
+});
 
 /** The audit job with a target whose every manifest HEAD hung. */
 const hangingAudit: Job = async (_deps, input) => {

@@ -3,47 +3,21 @@ import {
   type AuditDeps,
   type AuditInput,
 } from '../../../lambdas/use-cases/audit';
-import type { HarborArtifact } from '../../../lambdas/core/model';
 import type { HarborApi, TargetObserver } from '../../../lambdas/core/ports';
 import { endpoint, policy } from '../../helpers/policy-fixture';
+import {
+  fakeArtifact,
+  fakeDigest,
+  fakePrimary,
+} from '../../helpers/fake-harbor';
 import { TARGET_DRIVERS } from '../../../lambdas/compose/drivers';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
-const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+const digest = fakeDigest;
 
-const artifact = (tag: string, n: number): HarborArtifact => ({
-  repository: 'library/app',
-  digest: digest(n),
-  manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
-  type: 'IMAGE',
-  pushTime: '2026-11-29T11:00:00Z',
-  tags: [{ name: tag, pushTime: '2026-11-29T11:00:00Z' }],
-  labels: [],
-  childDigests: [],
-  accessories: [],
-});
+const artifact = (tag: string, n: number) => fakeArtifact(tag, n);
 
-function primary(overrides: Partial<HarborApi> = {}): HarborApi {
-  return {
-    whoAmI: () => Promise.resolve({ kind: 'robot' }),
-    harborVersion: () => Promise.resolve('v2.15.2-080b0220'),
-    listPolicies: () =>
-      Promise.resolve([
-        policy({ destRegistry: endpoint({ url: 'http://r.example.com' }) }),
-      ]),
-    listRegistries: () => Promise.resolve([]),
-    listProjects: () =>
-      Promise.resolve([
-        { id: 1, name: 'library', registryId: 0, public: true },
-      ]),
-    getProject: () =>
-      Promise.resolve({ id: 1, name: 'library', registryId: 0, public: true }),
-    listRepositories: () => Promise.resolve(['library/app']),
-    listArtifacts: () =>
-      Promise.resolve([artifact('v1', 1), artifact('v2', 2)]),
-    ...overrides,
-  };
-}
+const primary = fakePrimary;
 
 const holdsV1: TargetObserver = {
   listNamespace: () => Promise.resolve(['library/app']),
