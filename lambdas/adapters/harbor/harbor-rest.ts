@@ -117,7 +117,8 @@ export class HarborRest {
         page_size: String(this.pageSize),
       }).toString()}`;
     const firstPath = pagePath(1);
-    const { key } = options;
+    // Every Harbor row has its own id, so an identical row twice means the list moved.
+    const key = options.key ?? ((row: z.output<S>) => JSON.stringify(row));
     for (let attempt = 1; ; attempt++) {
       const rows = await withLease(
         this.budget,
@@ -126,7 +127,7 @@ export class HarborRest {
         (lease) =>
           this.collect(firstPath, pagePath, z.array(item), headers, lease)
       );
-      if (key === undefined || distinct(rows, key) === rows.length) {
+      if (distinct(rows, key) === rows.length) {
         return rows;
       }
       // Harbor pages by offset: a row seen twice means the list moved under the reader
@@ -216,6 +217,7 @@ export class HarborRest {
 
 /** How a listing's rows are told apart (to notice rows that shifted between pages). */
 export interface ListOptions<T> {
+  /** The row's identity; @default the whole row (Harbor never lists one row twice). */
   key?: (row: T) => string;
 }
 

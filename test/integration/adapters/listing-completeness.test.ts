@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { HarborClient } from '../../../lambdas/adapters/harbor/harbor-client';
+import { HarborRest } from '../../../lambdas/adapters/harbor/harbor-rest';
+import { z } from 'zod';
 import { createHttpClient } from '../../../lambdas/adapters/http/pool';
 import type { HttpClient } from '../../../lambdas/adapters/http/pool';
 import { OciRegistryClient } from '../../../lambdas/adapters/registry/oci-client';
@@ -139,6 +141,23 @@ describe('a Harbor listing whose rows shift between pages (offset paging while p
     const seen = await api.listArtifacts('library/app');
     expect(seen).toHaveLength(150);
     expect(seen.map((a) => a.tags[0]?.name)).toContain('t101');
+  });
+
+  it('notices a shift in any listing, keyed or not (a metadata list: users)', async () => {
+    const users = Array.from({ length: 150 }, (_, i) => ({
+      user_id: i + 1,
+      username: `u${(i + 1).toString()}`,
+    }));
+    fixture = await shiftedServer(users, Infinity);
+    http = createHttpClient({ service: 'harbor-dr', baseUrl: fixture.url });
+    const rest = new HarborRest({ http, baseUrl: fixture.url });
+    const listing = rest.listAll(
+      '/users',
+      {},
+      z.object({ user_id: z.int(), username: z.string() })
+    );
+    await expect(listing).rejects.toBeInstanceOf(IncompleteListingError);
+    await expect(listing).rejects.toThrow(/a row came twice/);
   });
 
   it('is incomplete, never a list with a row missing, when the rows keep shifting', async () => {
