@@ -18,6 +18,8 @@ import {
   unansweredStart,
   unansweredStop,
   UNNAMED_EXECUTION,
+  unsentStart,
+  unsentStop,
   unobservableTarget,
   unreadableExecution,
   verifyOutcome,
@@ -72,6 +74,10 @@ const sleepUntil = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
+/** Past the run's deadline nothing new is sent (the pool refuses it too, as an error). */
+const pastDeadline = (run: ActRun): boolean =>
+  run.signal?.aborted === true || run.clock.now() >= run.deadline;
+
 /**
  * Stops the executions stuck for longer than `stopStuckAfterMinutes` (PUT, never retried)
  * and records each stop in its policy's health.
@@ -94,6 +100,10 @@ export async function stopStuck(
     for (const e of old) {
       if (run.settings.dryRun) {
         stops.push(dryRunStop(e.id));
+        continue;
+      }
+      if (pastDeadline(run)) {
+        stops.push(unsentStop(e.id));
         continue;
       }
       try {
@@ -136,6 +146,10 @@ export async function carryOut(
       continue;
     }
     if (!w.endpoint) continue;
+    if (pastDeadline(run)) {
+      out.push({ target, record: unsentStart(base) });
+      continue;
+    }
     const endpoint = w.endpoint;
     try {
       const result = await endpoint.control.startExecution(

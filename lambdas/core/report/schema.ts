@@ -201,7 +201,8 @@ export const retriggerSchema = z.object({
   executionId: z.int().optional(),
   /**
    * `started`, `dry-run`, `permission-denied`, `rejected` (412 disabled, 404...), or
-   * `unknown` (no answer: an execution may have started; never retried).
+   * `unknown` (no answer: an execution may have started; never retried), or `not-sent`
+   * (the run's deadline came first: nothing started).
    */
   outcome: z.string(),
   mode: z.enum(['push', 'pull']).optional(),

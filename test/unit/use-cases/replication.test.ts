@@ -7,7 +7,8 @@ import type { TargetReport } from '../../../lambdas/core/report/schema';
 import { assessReplication } from '../../../lambdas/use-cases/replication';
 import type { ReplicationRun } from '../../../lambdas/use-cases/replication';
 import { policy } from '../../helpers/policy-fixture';
-import { targetReport } from '../../helpers/report-fixture';
+import { report, targetReport } from '../../helpers/report-fixture';
+import { pastStartsOf } from '../../../lambdas/core/replication/retrigger';
 import { NOW, ago, execution, missing } from '../core/replication/fixtures';
 
 // The act step with fake ports: stops, starts (sent once) and the verification's polling,
@@ -115,6 +116,19 @@ function runOf(
 
 function reportsWith(findings: TargetReport['findings']): TargetReport[] {
   return [targetReport({ findings })];
+}
+
+/** Aborts the run's deadline signal once the executions were read: the act step comes after. */
+function deadlineAfterReading(fake: Fake, run: ReplicationRun): void {
+  const deadline = new AbortController();
+  run.signal = deadline.signal;
+  const { read } = fake.endpoint;
+  const list = read.listExecutions.bind(read);
+  read.listExecutions = async (...args) => {
+    const executions = await list(...args);
+    deadline.abort();
+    return executions;
+  };
 }
 
 describe('assessReplication (act step)', () => {
@@ -246,5 +260,50 @@ describe('assessReplication (act step)', () => {
         'no answer to the start (not retried; an execution may have started): socket hang up',
     });
     expect(reports[0]?.replication.retriggered[0]?.verify).toBeUndefined();
+  });
+
+  it('sends no start once the run is past its deadline, and records it as not sent (no past start for the cooldown)', async () => {
+    const fake = fakeEndpoint({
+      recent: [execution({ id: 3, trigger: 'event_based' })],
+    });
+    const { run } = runOf(fake);
+    deadlineAfterReading(fake, run);
+    const reports = reportsWith([missing()]);
+
+    await assessReplication(run, reports);
+
+    expect(fake.calls).toEqual([]);
+    const record = reports[0]?.replication.retriggered[0];
+    expect(record).toMatchObject({
+      outcome: 'not-sent',
+      detail:
+        "the run's deadline came before the start was sent; nothing was started",
+    });
+    const earlier = report({ targets: reports });
+    expect(pastStartsOf([earlier])).toEqual([]);
+  });
+
+  it('sends no stop once the run is past its deadline, and records it as not sent', async () => {
+    const stuck = execution({
+      id: 7,
+      status: 'InProgress',
+      startTime: ago(400),
+    });
+    const fake = fakeEndpoint({ recent: [stuck], inProgress: [stuck] });
+    const { run } = runOf(fake, { stopStuckAfterMinutes: 300 });
+    deadlineAfterReading(fake, run);
+    const reports = reportsWith([]);
+
+    await assessReplication(run, reports);
+
+    expect(fake.calls).toEqual([]);
+    expect(reports[0]?.replication.health?.[0]?.stops).toEqual([
+      {
+        executionId: 7,
+        dryRun: false,
+        outcome: 'not-sent',
+        detail: "the run's deadline came before the stop was sent",
+      },
+    ]);
   });
 });
