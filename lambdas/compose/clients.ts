@@ -108,7 +108,7 @@ export async function composeClients(
         ...(built.harbor ? { harbor: built.harbor } : {}),
         ...(built.metadata ? { metadata: built.metadata } : {}),
         ...(built.registry ? { registry: built.registry } : {}),
-        ...tlsProbe(endpoint),
+        ...tlsProbe(endpoint, options.signal),
       });
     }
     return {
@@ -159,15 +159,23 @@ function operatorControl(
   };
 }
 
-/** https endpoints: the certificate they present, trusted with the endpoint's CA bundle. */
+/**
+ * https endpoints: the certificate they present, trusted with the endpoint's CA bundle,
+ * within the run's deadline.
+ */
 function tlsProbe(
-  endpoint: Endpoint<TargetConfig>
+  endpoint: Endpoint<TargetConfig>,
+  signal: AbortSignal | undefined
 ): Pick<ReadinessTarget, 'probeTls'> {
   const { url } = endpoint.config;
   if (!/^https:/i.test(url)) return {};
   const { caBundle } = endpoint;
   return {
-    probeTls: () => readPeerCertificate(url, caBundle ? { caBundle } : {}),
+    probeTls: () =>
+      readPeerCertificate(url, {
+        ...(caBundle ? { caBundle } : {}),
+        ...(signal ? { signal } : {}),
+      }),
   };
 }
 

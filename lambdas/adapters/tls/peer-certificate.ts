@@ -7,6 +7,8 @@ export interface PeerCertificateOptions {
   caBundle?: string;
   /** @default 10000 */
   timeoutMs?: number;
+  /** The run's deadline: once aborted, the handshake is given up at once. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -23,6 +25,10 @@ export function readPeerCertificate(
   const port = u.port === '' ? 443 : Number(u.port);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(deadlineReached(u));
+      return;
+    }
     const socket = connect({
       host,
       port,
@@ -35,6 +41,13 @@ export function readPeerCertificate(
     });
     socket.setTimeout(options.timeoutMs ?? 10_000, () => {
       socket.destroy(new Error(`TLS handshake with ${u.host} timed out`));
+    });
+    const onAbort = (): void => {
+      socket.destroy(deadlineReached(u));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('close', () => {
+      options.signal?.removeEventListener('abort', onAbort);
     });
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate();
@@ -60,6 +73,12 @@ export function readPeerCertificate(
       reject(err);
     });
   });
+}
+
+function deadlineReached(u: URL): Error {
+  return new Error(
+    `TLS handshake with ${u.host} given up: the run reached its deadline`
+  );
 }
 
 function commonName(cn: string | string[] | undefined): string {

@@ -107,6 +107,17 @@ describe('composeClients', () => {
     expect([...clients.replication.targets.keys()]).toEqual(['dr']);
   });
 
+  it("gives the certificate probe the run's deadline: past it, nothing is dialled", async () => {
+    const clients = await composeClients(config, countingResolver(), {
+      signal: AbortSignal.abort(),
+    });
+    await clients.close();
+
+    await expect(clients.targets[0]?.probeTls?.()).rejects.toThrow(
+      'TLS handshake with dr.example.com given up: the run reached its deadline'
+    );
+  });
+
   it('builds only the targets asked for, and refuses unknown names', async () => {
     const clients = await composeClients(config, countingResolver(), {
       onlyTargets: ['edge'],
