@@ -119,20 +119,32 @@ export interface ReportStore {
 
 /** A short message about a run, for people and for subscription filters. */
 export interface Notification {
-  /** At most 100 characters (SNS's limit). */
+  /** At most 100 printable ASCII characters on one line (SNS's rule). */
   subject: string;
+  /** Plain text, or the chat JSON (`notify.format: chat`). */
   body: string;
   attributes: {
     kind: ReportKind;
     verdict: Report['verdict'];
     /** `ok`, `problem` or `unknown`, for subscription filter policies. */
     severity: 'ok' | 'problem' | 'unknown';
+    /** The worst target (the subject's), or `(none)` when every target is READY. */
+    target: string;
+    /** Every target that is not READY (empty when none). */
+    targets: string[];
+    /** `text` or `chat`: what the body is. */
+    format: 'text' | 'chat';
   };
 }
 
 /** Where run summaries go (SNS in AWS, the terminal locally). */
 export interface Notifier {
   publish(notification: Notification): Promise<void>;
+  /**
+   * The console page of a stored report's location (`s3://...`), when the notifier knows
+   * the region (SNS: its topic's); undefined otherwise.
+   */
+  consoleUrl?(location: string): string | undefined;
 }
 
 /** How the audit sees one target, whatever its kind. Built by an adapter per kind. */

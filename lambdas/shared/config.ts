@@ -181,6 +181,13 @@ const notifySchema = z.strictObject({
       error: 'must be "always", "change" or "problem"',
     })
     .default('change'),
+  /**
+   * What a message's body is: `text` (for email and SQS) or `chat`, an Amazon Q Developer
+   * in chat applications custom notification (JSON) for a topic mapped to a chat channel.
+   */
+  format: z
+    .enum(['text', 'chat'], { error: 'must be "text" or "chat"' })
+    .default('text'),
 });
 
 /** The retention periods CloudWatch Logs accepts, in days. */

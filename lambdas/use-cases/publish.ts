@@ -1,14 +1,20 @@
 import { errorMessage } from '../core/errors';
 import { conformReport } from '../core/report/degrade';
-import { buildNotification, shouldNotify } from '../core/report/notify';
+import {
+  buildNotification,
+  linkedHumanReport,
+  shouldNotify,
+} from '../core/report/notify';
 import type { Report } from '../core/report/schema';
 import { renderMarkdown } from '../core/report/render/markdown';
 import type { HarborDrConfig } from '../shared/config';
 import type { JobDeps, JobResult } from './job';
 
 /**
- * Stores a report (JSON and human, `latest.json` last), then notifies as configured; a failed
- * notification never loses the report. A report that breaks its own schema is stored
+ * Stores a report (JSON and human, `latest.json` last), then notifies as configured (when,
+ * `notify.on`, and in what form, `notify.format`): the worst target in the subject, what
+ * changed since `previous`, the replication block, and links to the human report (its
+ * console page when the notifier knows one). A failed notification never loses the report. A report that breaks its own schema is stored
  * degraded (the offending values removed, listed in `validationErrors`, verdicts at least
  * UNKNOWN), never dropped.
  * @param previous the newest earlier report of the same kind (read with the run's history),
@@ -33,7 +39,19 @@ export async function publish(
   let notified = false;
   if (deps.notifier && shouldNotify(config.notify.on, report, previous)) {
     try {
-      await deps.notifier.publish(buildNotification(report, locations.json));
+      const human = linkedHumanReport(locations);
+      const humanConsoleUrl = deps.notifier.consoleUrl?.(human);
+      await deps.notifier.publish(
+        buildNotification(report, {
+          links: {
+            human,
+            json: locations.json,
+            ...(humanConsoleUrl ? { humanConsoleUrl } : {}),
+          },
+          previous,
+          format: config.notify.format,
+        })
+      );
       notified = true;
     } catch (err) {
       deps.warn?.('notification failed; the report is stored', {

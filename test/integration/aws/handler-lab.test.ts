@@ -45,7 +45,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'harbor-dr-handler-'));
   labConfig = {
     ...loadConfigFile(lab.writeConfig(dir).configPath),
-    notify: { on: 'always' },
+    notify: { on: 'always', format: 'text' },
   };
   await putConfig('lab.json', labConfig);
   const sns = new SNSClient(fauxqs.clientConfig);

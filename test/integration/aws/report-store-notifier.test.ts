@@ -147,7 +147,14 @@ describe('S3 report store and SNS notifier against fauxqs', () => {
     await notifier.publish({
       subject: `harbor-dr audit: NOT_READY — ${'cluster1, '.repeat(20)}`,
       body: 'cluster1 NOT_READY: 3 missing\nReport: s3://reports-bucket/reports/audit/latest.json',
-      attributes: { kind: 'audit', verdict: 'NOT_READY', severity: 'problem' },
+      attributes: {
+        kind: 'audit',
+        verdict: 'NOT_READY',
+        severity: 'problem',
+        target: 'cluster1',
+        targets: ['cluster1', 'cluster2'],
+        format: 'text',
+      },
     });
 
     // Assert
@@ -170,6 +177,9 @@ describe('S3 report store and SNS notifier against fauxqs', () => {
       kind: { Type: 'String', Value: 'audit' },
       verdict: { Type: 'String', Value: 'NOT_READY' },
       severity: { Type: 'String', Value: 'problem' },
+      target: { Type: 'String', Value: 'cluster1' },
+      targets: { Type: 'String.Array', Value: '["cluster1","cluster2"]' },
+      format: { Type: 'String', Value: 'text' },
     });
   });
 
@@ -187,7 +197,14 @@ describe('S3 report store and SNS notifier against fauxqs', () => {
     const publishing = notifier.publish({
       subject: 'harbor-dr audit: READY',
       body: where.json,
-      attributes: { kind: 'audit', verdict: 'READY', severity: 'ok' },
+      attributes: {
+        kind: 'audit',
+        verdict: 'READY',
+        severity: 'ok',
+        target: '(none)',
+        targets: [],
+        format: 'text',
+      },
     });
 
     // Assert

@@ -51,7 +51,7 @@ describe('parseConfig', () => {
     expect(config.retrigger.stopStuckAfterMinutes).toBeUndefined();
     expect(config.retrigger.lookbackHours).toBeUndefined();
     expect(config.primary.operatorCredentials).toBeUndefined();
-    expect(config.notify).toEqual({ on: 'change' });
+    expect(config.notify).toEqual({ on: 'change', format: 'text' });
   });
 
   it.each<[string, (c: Record<string, unknown>) => void, string]>([

@@ -65,7 +65,7 @@ describe('did you mean', () => {
       })
     ).toEqual([
       'primary: unknown field "password" (valid fields: name, url, credentials, operatorCredentials, verifyTls, caBundle, doublestar)',
-      'notify: unknown fields "onn", "sevrity", "nme" (did you mean "on" for "onn"? valid fields: on)',
+      'notify: unknown fields "onn", "sevrity", "nme" (did you mean "on" for "onn"? valid fields: on, format)',
     ]);
   });
 
