@@ -89,8 +89,17 @@ export class HarborDrStack extends Stack {
   readonly reportsBucket: Bucket;
   /** Server access logs of the reports bucket. */
   readonly accessLogsBucket: Bucket;
-  /** Run summaries and alarms. */
+  /**
+   * Run summaries, each with the message attributes kind, verdict, severity, target,
+   * format (and targets), for subscription filter policies.
+   */
   readonly topic: Topic;
+  /**
+   * CloudWatch alarms (function errors, duration, problems, failed runs, heartbeat,
+   * exposure per target). A topic of their own: an alarm action cannot set message
+   * attributes, so a filter on `severity` would drop every alarm on a shared topic.
+   */
+  readonly alarmsTopic: Topic;
   /**
    * The Secrets Manager secrets holding Harbor and registry credentials, as ARNs for IAM
    * (`name-??????` where the config gives a name: Secrets Manager appends 6 characters).
@@ -155,20 +164,16 @@ export class HarborDrStack extends Stack {
       ],
     });
 
-    this.topic = new Topic(this, 'Notifications', {
-      displayName: 'harbor-dr-auditor',
-      enforceSSL: true,
-      masterKey: deployment.topicKmsKeyArn
-        ? Key.fromKeyArn(this, 'TopicKey', deployment.topicKmsKeyArn)
-        : undefined,
-    });
-    if (!deployment.topicKmsKeyArn) {
-      Validations.of(this.topic).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-SNS2',
-        reason:
-          'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed aws/sns key, and the messages hold no secrets (verdicts, counts, S3 URIs). deployment.topicKmsKeyArn sets a customer-managed key.',
-      });
-    }
+    this.topic = this.tlsTopic(
+      'Notifications',
+      'harbor-dr-auditor',
+      deployment.topicKmsKeyArn
+    );
+    this.alarmsTopic = this.tlsTopic(
+      'Alarms',
+      'harbor-dr-auditor alarms',
+      deployment.topicKmsKeyArn
+    );
 
     this.secretArns = this.secretPolicyArns(props.config);
 
@@ -183,7 +188,7 @@ export class HarborDrStack extends Stack {
       logRetention: retentionDays(deployment.logRetentionDays),
       logLevel: deployment.logLevel,
       environment,
-      alarmTopic: this.topic,
+      alarmTopic: this.alarmsTopic,
       vpc: deployment.vpc,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
@@ -231,7 +236,7 @@ export class HarborDrStack extends Stack {
       serviceName: AUDIT_SERVICE,
       targetNames: props.config.targets.map((t) => t.name),
       rpoObjectiveMinutes: props.config.rpoObjectiveMinutes,
-      alarmTopic: this.topic,
+      alarmTopic: this.alarmsTopic,
       dashboardName: `${this.stackName}-audit`,
     });
     new CfnOutput(this, 'DashboardName', {
@@ -248,9 +253,31 @@ export class HarborDrStack extends Stack {
     new CfnOutput(this, 'NotificationsTopicArn', {
       value: this.topic.topicArn,
       description:
-        'Subscribe to receive summaries; filter on the message attributes kind, verdict, severity',
+        'Run summaries; subscriptions may filter on the message attributes kind, verdict, severity, target, targets, format',
+    });
+    new CfnOutput(this, 'AlarmsTopicArn', {
+      value: this.alarmsTopic.topicArn,
+      description:
+        'CloudWatch alarms (no message attributes: subscribe without a filter policy)',
     });
     if (this.readiness) this.readinessOutputs(this.readiness);
+  }
+
+  /** A TLS-only topic, encrypted with the configured key (or acknowledged without one). */
+  private tlsTopic(id: string, displayName: string, keyArn?: string): Topic {
+    const topic = new Topic(this, id, {
+      displayName,
+      enforceSSL: true,
+      masterKey: keyArn ? Key.fromKeyArn(this, `${id}Key`, keyArn) : undefined,
+    });
+    if (!keyArn) {
+      Validations.of(topic).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SNS2',
+        reason:
+          'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed aws/sns key, and the messages hold no secrets (verdicts, counts, S3 URIs). deployment.topicKmsKeyArn sets a customer-managed key.',
+      });
+    }
+    return topic;
   }
 
   private readinessOutputs(readiness: ScheduledFunction): void {

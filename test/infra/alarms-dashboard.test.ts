@@ -39,9 +39,8 @@ function alarmsOn(template: Template, metricName: string) {
   ).map((r) => (r as { Properties: Record<string, unknown> }).Properties);
 }
 
-const TOPIC_ACTION = [
-  { Ref: expect.stringMatching(/^Notifications/) as unknown },
-];
+/** Alarms go to the alarms topic (an alarm cannot set message attributes). */
+const TOPIC_ACTION = [{ Ref: expect.stringMatching(/^Alarms/) as unknown }];
 
 describe('heartbeat alarm', () => {
   it('fires when no audit completed within 26 hours, missing data breaching, to the topic', () => {

@@ -99,11 +99,31 @@ describe('HarborDrStack resources', () => {
     });
   });
 
-  it('has a TLS-only topic, unencrypted unless a key is configured', () => {
-    template.resourceCountIs('AWS::SNS::Topic', 1);
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: Match.absent(),
-    });
+  it('has two TLS-only topics (summaries, alarms), unencrypted unless a key is configured', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 2);
+    for (const displayName of [
+      'harbor-dr-auditor',
+      'harbor-dr-auditor alarms',
+    ]) {
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        DisplayName: displayName,
+        KmsMasterKeyId: Match.absent(),
+      });
+    }
+    template.resourcePropertiesCountIs(
+      'AWS::SNS::TopicPolicy',
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      },
+      2
+    );
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -125,7 +145,11 @@ describe('HarborDrStack resources', () => {
     );
     const tpl = custom();
 
-    tpl.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: key });
+    tpl.resourcePropertiesCountIs(
+      'AWS::SNS::Topic',
+      { KmsMasterKeyId: key },
+      2
+    );
     expect(roleStatements(tpl, 'Audit')).toContainEqual({
       Sid: 'EncryptSummaries',
       Effect: 'Allow',
@@ -399,15 +423,26 @@ describe('HarborDrStack resources', () => {
     });
   });
 
-  it('alarms on problems found, per function, to the topic', () => {
+  it('alarms on problems found, per function, to the alarms topic (no alarm on the summaries topic)', () => {
     for (const service of ['harbor-dr-audit', 'harbor-dr-readiness']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'HarborDR',
         MetricName: 'Problems',
         Dimensions: [{ Name: 'service', Value: service }],
-        AlarmActions: [{ Ref: Match.stringLikeRegexp('^Notifications') }],
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
       });
     }
+    // CloudWatch cannot set message attributes: every alarm goes to the alarms topic, so a
+    // subscription filtering the summaries on `severity` drops none.
+    const alarms = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm')
+    ) as { Properties: { AlarmActions?: { Ref: string }[] } }[];
+    const actions = new Set(
+      alarms.flatMap((a) => (a.Properties.AlarmActions ?? []).map((x) => x.Ref))
+    );
+    expect([...actions]).toEqual([
+      expect.stringMatching(/^Alarms[0-9A-F]{8}$/),
+    ]);
     // 4 per function, the heartbeat, and one exposure alarm per target (2).
     template.resourceCountIs('AWS::CloudWatch::Alarm', 8 + 1 + 2);
   });
@@ -421,6 +456,7 @@ describe('HarborDrStack resources', () => {
     );
 
     expect(Object.keys(outputs.Outputs).sort()).toEqual([
+      'AlarmsTopicArn',
       'AuditFunctionName',
       'DashboardName',
       'NotificationsTopicArn',
