@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { startDemoLab, type Lab } from '../../../lab/index';
+import { reportKeys } from '../../../lambdas/core/report/layout';
 import { reportSchema } from '../../../lambdas/core/report/schema';
 import { loadConfigFile } from '../../../lambdas/shared/config-file';
 import { ENV_KEYS } from '../../../lambdas/shared/env-keys';
@@ -161,14 +162,36 @@ describe('audit handler against the lab, with S3 and SNS in fauxqs', () => {
         Message: z.string(),
         MessageAttributes: z.record(
           z.string(),
-          z.object({ Value: z.string() })
+          z.object({ Type: z.string(), Value: z.string() })
         ),
       })
       .parse(JSON.parse(received.Messages?.[0]?.Body ?? '{}'));
-    expect(envelope.Subject).toBe('harbor-dr audit harbor-primary: NOT_READY');
-    expect(envelope.Message).toContain('cluster-1');
-    expect(envelope.Message).toContain(`reports/audit/`);
-    expect(envelope.MessageAttributes.severity?.Value).toBe('problem');
+    // The worst target and its main reason, the other target not READY, the run.
+    expect(envelope.Subject).toMatch(
+      /^NOT_READY cluster-1: \d+ missing(, \d+ mismatched)?, exposure \w+ > 1h \(\+1 not READY\) \[audit harbor-primary\]$/
+    );
+    const humanKey = reportKeys(report).human;
+    expect(humanKey).toMatch(/\.md$/);
+    expect(envelope.Message).toContain(
+      `Report (human):\n  https://us-east-1.console.aws.amazon.com/s3/object/reports?region=us-east-1&prefix=${encodeURIComponent(humanKey)}\n  s3://reports/${humanKey}\n`
+    );
+    expect(envelope.Message).toContain(
+      `Report (JSON): s3://reports/${reportKeys(report).json}`
+    );
+    expect(envelope.Message).toContain(
+      'Changes: none to show, no earlier audit report was read.'
+    );
+    expect(envelope.MessageAttributes).toEqual({
+      kind: { Type: 'String', Value: 'audit' },
+      verdict: { Type: 'String', Value: 'NOT_READY' },
+      severity: { Type: 'String', Value: 'problem' },
+      target: { Type: 'String', Value: 'cluster-1' },
+      targets: { Type: 'String.Array', Value: '["cluster-1","harbor-dr"]' },
+      format: { Type: 'String', Value: 'text' },
+    });
+    if (process.env.SHOW_NOTIFICATION) {
+      process.stdout.write(`${envelope.Subject}\n\n${envelope.Message}\n`);
+    }
     sqs.destroy();
   });
 
@@ -253,15 +276,46 @@ describe('audit handler against the lab, with S3 and SNS in fauxqs', () => {
     const envelope = z
       .object({
         Subject: z.string(),
+        Message: z.string(),
         MessageAttributes: z.record(
           z.string(),
-          z.object({ Value: z.string() })
+          z.object({ Type: z.string(), Value: z.string() })
         ),
       })
       .parse(JSON.parse(received.Messages?.[0]?.Body ?? '{}'));
+    // One message: the worst target (NOT_READY outranks the 197 UNKNOWN), its reason, how
+    // many others are not READY; within SNS's 100 printable ASCII characters.
     expect(envelope.Subject.length).toBeLessThanOrEqual(100);
-    expect(envelope.Subject).toMatch(/NOT_READY/);
-    expect(envelope.MessageAttributes.severity?.Value).toBe('problem');
+    expect(envelope.Subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(envelope.Subject).toMatch(
+      /^NOT_READY cluster-1: \d+ missing(, \d+ mismatched)?, exposure \w+ > 1h \(\+198 not READY\) \[audit harbor-primary\]$/
+    );
+    const attributes = envelope.MessageAttributes;
+    expect({
+      kind: attributes.kind,
+      verdict: attributes.verdict,
+      severity: attributes.severity,
+      target: attributes.target,
+      format: attributes.format,
+    }).toEqual({
+      kind: { Type: 'String', Value: 'audit' },
+      verdict: { Type: 'String', Value: 'NOT_READY' },
+      severity: { Type: 'String', Value: 'problem' },
+      target: { Type: 'String', Value: 'cluster-1' },
+      format: { Type: 'String', Value: 'text' },
+    });
+    expect(attributes.targets?.Type).toBe('String.Array');
+    const notReady = z
+      .array(z.string())
+      .parse(JSON.parse(attributes.targets?.Value ?? ''));
+    expect(notReady).toHaveLength(199);
+    expect(notReady.slice(0, 2)).toEqual(['cluster-1', 'cluster-x0']);
+    expect(notReady).toContain('harbor-dr');
+    expect(notReady).not.toContain('cluster-2');
+    // What changed since the previous run (the lab's 3 targets): the 197 new ones.
+    expect(envelope.Message).toMatch(/\nChanges since run \S+ \(/);
+    expect(envelope.Message).toContain('cluster-x0: new in this run, UNKNOWN');
+    expect(envelope.Message).toContain('... and 177 more targets changed');
     sqs.destroy();
   });
 });
