@@ -171,6 +171,13 @@ describe('parseConfig', () => {
       },
       'notify.on: must be "always", "change" or "problem"',
     ],
+    [
+      'a bad notify format',
+      (c) => {
+        c.notify = { format: 'slack' };
+      },
+      'notify.format: must be "text" or "chat"',
+    ],
   ])('names the field for %s', (_label, mutate, expected) => {
     // Arrange
     const raw = valid() as unknown as Record<string, unknown>;
