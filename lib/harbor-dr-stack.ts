@@ -205,7 +205,9 @@ export class HarborDrStack extends Stack {
       schedule: deployment.audit.schedule,
       // None by default: an account with the default limit of 10 cannot reserve any. The
       // schedule starts one run a day and Lambda retries an async invoke only after it
-      // failed, so scheduled runs do not overlap; 1 also refuses a concurrent manual run.
+      // failed, so scheduled runs do not overlap (unless the schedule is more frequent than
+      // the timeout); 1 also refuses a concurrent manual audit. Not the readiness function's
+      // runs: README "Overlapping runs" says what an overlap costs.
       reservedConcurrency: deployment.audit.reservedConcurrency,
     });
     this.readiness = entries.readiness
