@@ -191,7 +191,13 @@ async function assessTarget(ctx: TargetContext): Promise<TargetReport> {
       });
     });
     items.push(checkDrift(drift));
-    items.push(checkStorage(await harborRead((m) => m.storage()), thresholds));
+    items.push(
+      checkStorage(
+        await harborRead((m) => m.storage()),
+        thresholds,
+        reach.ok ? reach.sysadmin : undefined
+      )
+    );
   }
   if (/^https:/i.test(target.url)) {
     const probe = target.probeTls;
@@ -294,13 +300,13 @@ async function reachTarget(target: ReadinessTarget): Promise<ReachResult> {
             'Harbor treats the credentials as anonymous (GET /users/current: 401)',
         };
       }
-      return {
-        ok: true,
-        as:
-          who.kind === 'robot'
-            ? 'a robot account'
-            : `user ${who.username}${who.sysadmin ? ' (sysadmin)' : ''}`,
-      };
+      return who.kind === 'robot'
+        ? { ok: true, as: 'a robot account', sysadmin: false }
+        : {
+            ok: true,
+            as: `user ${who.username}${who.sysadmin ? ' (sysadmin)' : ''}`,
+            sysadmin: who.sysadmin,
+          };
     }
     if (target.registry) {
       await target.registry.ping();

@@ -3,7 +3,7 @@
  * (pure): coverage, exposure, critical drift, replication health, last audit age.
  */
 import type { DriftResult } from '../metadata/diff';
-import { formatSeconds } from '../report/format';
+import { formatSeconds, plural } from '../report/format';
 import type { TargetReport } from '../report/schema';
 import { DEFAULT_THRESHOLDS, item, summarise } from './checklist';
 import type { CheckItem, Observed, ReadinessThresholds } from './checklist';
@@ -18,7 +18,7 @@ export function checkCoverage(t: TargetReport): CheckItem {
     return item(
       'image-coverage',
       'unknown',
-      `${base}; ${String(c.unknown)} refs and ${String(unseen)} scopes could not be seen`
+      `${base}; ${plural(c.unknown, 'ref')} and ${plural(unseen, 'scope')} could not be seen`
     );
   }
   const problems = [
@@ -64,7 +64,7 @@ export function checkExposure(
   ) {
     const why =
       t.counts.unknown > 0 || unseenScopes > 0
-        ? `${String(t.counts.unknown)} refs and ${String(unseenScopes)} scopes could not be seen`
+        ? `${plural(t.counts.unknown, 'ref')} and ${plural(unseenScopes, 'scope')} could not be seen`
         : 'unsynced refs carry no push time';
     const oldest = rpo.oldestUnsyncedPushTime
       ? Date.parse(rpo.oldestUnsyncedPushTime)
@@ -199,7 +199,7 @@ export function checkReplication(
   return item(
     'replication-health',
     'pass',
-    `${String(signals.policies)} policies: latest runs succeeded, none stuck`
+    `${plural(signals.policies, 'policy', 'policies')}: latest runs succeeded, none stuck`
   );
 }
 

@@ -3,6 +3,7 @@
  * Harbor health and version, TLS certificate, storage headroom.
  */
 import type { HarborHealth, StorageVolumes } from './probes';
+import { plural } from '../report/format';
 import { DEFAULT_THRESHOLDS, item } from './checklist';
 import type { CheckItem, Observed, ReadinessThresholds } from './checklist';
 
@@ -19,7 +20,12 @@ export interface CertificateInfo {
 
 /** Who the target's credentials authenticate as, or why it could not be reached. */
 export type ReachResult =
-  | { ok: true; as: string }
+  | {
+      ok: true;
+      as: string;
+      /** A Harbor user's sysadmin flag (GET /users/current); absent for robots and registries. */
+      sysadmin?: boolean;
+    }
   | { ok: false; reason: string; rejected: boolean }
   /** Not tried: the auditor's own credentials for it could not be read. */
   | { ok: false; reason: string; untried: true };
@@ -51,7 +57,7 @@ export function checkHarborHealth(health: Observed<HarborHealth>): CheckItem {
       ? item(
           'harbor-health',
           'pass',
-          `healthy (${String(health.value.components.length)} components)`
+          `healthy (${plural(health.value.components.length, 'component')})`
         )
       : item('harbor-health', 'warn', `overall status ${health.value.status}`);
   }
@@ -137,7 +143,9 @@ export function checkTls(
 /** Storage headroom, where the API shows it (`/systeminfo/volumes`, sysadmin only). */
 export function checkStorage(
   volumes: Observed<StorageVolumes>,
-  t: ReadinessThresholds = DEFAULT_THRESHOLDS
+  t: ReadinessThresholds = DEFAULT_THRESHOLDS,
+  /** Whether the auditor's account is a sysadmin (undefined: not known). */
+  sysadmin?: boolean
 ): CheckItem {
   if (!volumes.ok)
     return item('storage-headroom', 'unknown', volumes.error, false);
@@ -146,7 +154,11 @@ export function checkStorage(
     return item(
       'storage-headroom',
       'unknown',
-      'not shown by this Harbor (needs a sysadmin; local disk only)',
+      sysadmin === true
+        ? 'not shown by this Harbor: it reports local-disk storage only, and the account is a sysadmin (the registry storage is likely not a local disk)'
+        : sysadmin === false
+          ? 'not shown to this account: it needs a sysadmin (and Harbor reports local-disk storage only)'
+          : 'not shown by this Harbor (shown to sysadmins only, for local-disk storage only)',
       false
     );
   }

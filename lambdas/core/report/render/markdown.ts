@@ -6,6 +6,7 @@ import {
   formatSeconds,
   plural,
 } from '../format';
+import { rulesTable, splitRules } from './markdown-rules';
 import { renderReadinessSections } from './readiness';
 import type { Report, TargetReport } from '../schema';
 
@@ -84,10 +85,22 @@ function renderTarget(t: TargetReport): string[] {
   const unseen = t.shards.filter((s) => s.status !== 'audited');
   if (unseen.length > 0) {
     lines.push('Not fully audited:', '');
-    for (const s of unseen)
+    // One line per distinct reason: a 401 on every project is said once, with the projects.
+    for (const g of distinctReasons(
+      unseen.map((s) => ({
+        scope: s.project,
+        message: `${s.status}${s.reason ? `: ${s.reason}` : ''}`,
+      }))
+    )) {
+      const projects = g.scopes.slice(0, MAX_SCOPES).map((x) => codeSpan(x));
+      const more =
+        g.scopes.length > MAX_SCOPES
+          ? `, and ${(g.scopes.length - MAX_SCOPES).toString()} more`
+          : '';
       lines.push(
-        `- project ${codeSpan(s.project)}: ${escapeInline(s.status)}${s.reason ? `: ${escapeInline(s.reason)}` : ''}`
+        `- ${g.scopes.length === 1 ? 'project' : 'projects'} ${projects.join(', ')}${more}: ${escapeInline(g.reason)}`
       );
+    }
     lines.push('');
   }
   lines.push(...reasonLines(t.errors, '❓ '));
@@ -137,12 +150,16 @@ function renderTarget(t: TargetReport): string[] {
       '| severity | category | name | primary | target |',
       '| --- | --- | --- | --- | --- |'
     );
-    for (const d of t.drift) {
+    const rules: ReturnType<typeof splitRules>['rows'] = [];
+    for (const item of t.drift) {
+      const split = splitRules(item);
+      const d = split.item;
+      rules.push(...split.rows);
       lines.push(
         `| ${escapeCell(d.severity)} | ${escapeCell(d.category)} | ${escapeCell(d.name)} | ${escapeCell(d.primary ?? '—')} | ${escapeCell(d.target ?? '—')} |`
       );
     }
-    lines.push('');
+    lines.push('', ...rulesTable(rules));
   }
   const r = t.replication;
   const troubled = (r.health ?? []).filter((h) => h.status !== 'healthy');
@@ -150,10 +167,14 @@ function renderTarget(t: TargetReport): string[] {
     lines.push('### Replication health', '');
     for (const h of troubled) {
       lines.push(
-        `- **${escapeInline(h.policyName)}** (${escapeInline(h.mode)}, ${escapeInline(h.trigger)}): ${escapeInline(h.status)}`
+        `- **${escapeInline(h.policyName)}** (${escapeInline(h.mode)}, ${escapeInline(h.trigger)}): ${escapeInline(h.status)}${healthReason(h)}`
       );
       for (const p of h.problems)
         lines.push(`  - ${escapeInline(p.kind)}: ${escapeInline(p.message)}`);
+      if (h.retrigger)
+        lines.push(
+          `  - re-trigger: ${escapeInline(h.retrigger.action)}: ${escapeInline(h.retrigger.reason)}`
+        );
     }
     for (const task of r.failedTasks.slice(0, MAX_ROWS_PER_STATE)) {
       lines.push(
@@ -174,6 +195,27 @@ function renderTarget(t: TargetReport): string[] {
     lines.push('');
   }
   return lines;
+}
+
+type PolicyHealth = NonNullable<TargetReport['replication']['health']>[number];
+
+/**
+ * Why a policy's health is a problem when no execution problem says it: the refs the audit
+ * attributes to it (a policy whose executions all succeeded can still leave refs behind).
+ */
+function healthReason(h: PolicyHealth): string {
+  const { missing, mismatched } = h.attributable;
+  const refs = [
+    missing > 0 ? `${missing.toString()} missing` : '',
+    mismatched > 0 ? `${mismatched.toString()} mismatched` : '',
+  ].filter((x) => x !== '');
+  if (refs.length > 0) {
+    const n = missing + mismatched;
+    return `: ${refs.join(' and ')} ${n === 1 ? 'ref' : 'refs'} attributable to it${h.problems.length === 0 ? ', although its executions succeeded' : ''}`;
+  }
+  if (h.status === 'problem' && h.problems.length === 0)
+    return ' (no reason recorded)';
+  return '';
 }
 
 /** Scopes listed per reason before the rest is counted. */

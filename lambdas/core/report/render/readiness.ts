@@ -8,6 +8,19 @@ const STATUS_ICON = {
   unknown: '❓ unknown',
 } as const;
 
+/** What each metadata drift status means, in words. */
+const DRIFT_STATUS = {
+  compared: 'every category compared',
+  partial: 'compared in part',
+  'not-applicable': 'not applicable',
+  unknown: 'could not be compared',
+} as const;
+
+/** The note without the words the status already says (`compared by name: …` → `by name: …`). */
+function driftNote(note: string): string {
+  return note.replace(/^compared /, '');
+}
+
 /** The readiness sections of a target in the human report (nothing for an audit report). */
 export function renderReadinessSections(t: TargetReport): string[] {
   if (!t.checklist) return [];
@@ -25,7 +38,7 @@ export function renderReadinessSections(t: TargetReport): string[] {
   lines.push('');
   if (t.metadataDrift) {
     lines.push(
-      `Metadata drift: ${escapeInline(t.metadataDrift.status)}: ${escapeInline(t.metadataDrift.note)}`
+      `Metadata drift: ${DRIFT_STATUS[t.metadataDrift.status]} (${escapeInline(driftNote(t.metadataDrift.note))})`
     );
     for (const u of t.metadataDrift.unseen.slice(0, 20)) {
       lines.push(

@@ -493,7 +493,7 @@ describe('checkExposure with unseen refs', () => {
 
     expect(check.status).toBe('unknown');
     expect(check.evidence).toBe(
-      'exposure unknown: 6 refs and 1 scopes could not be seen (objective 1h 00m)'
+      'exposure unknown: 6 refs and 1 scope could not be seen (objective 1h 00m)'
     );
   });
 
@@ -518,5 +518,43 @@ describe('checkExposure with unseen refs', () => {
 
     expect(check.status).toBe('fail');
     expect(check.evidence).toMatch(/^exposure at least 3h/);
+  });
+});
+
+describe('evidence wording (issue 16)', () => {
+  it('counts one policy, one component, one ref and one scope in the singular', () => {
+    const one = { failing: [], stuck: [], overdue: [], disabled: [] };
+    expect(checkReplication({ ...one, policies: 1 }).evidence).toBe(
+      '1 policy: latest runs succeeded, none stuck'
+    );
+    expect(checkReplication({ ...one, policies: 2 }).evidence).toBe(
+      '2 policies: latest runs succeeded, none stuck'
+    );
+    expect(
+      checkHarborHealth({
+        ok: true,
+        value: {
+          status: 'healthy',
+          components: [{ name: 'core', status: 'healthy' }],
+        },
+      }).evidence
+    ).toBe('healthy (1 component)');
+    const unseen = target({
+      counts: { ...target().counts, unknown: 1 },
+      errors: [{ scope: 'dr/x', message: 'HTTP 401' }],
+    });
+    expect(checkCoverage(unseen).evidence).toMatch(
+      /; 1 ref and 1 scope could not be seen$/
+    );
+  });
+
+  it('never says "needs a sysadmin" for an account that is one', () => {
+    const asSysadmin = checkStorage({ ok: true, value: [] }, undefined, true);
+    expect(asSysadmin.status).toBe('unknown');
+    expect(asSysadmin.evidence).not.toMatch(/needs a sysadmin/);
+    expect(asSysadmin.evidence).toMatch(/the account is a sysadmin/);
+    expect(
+      checkStorage({ ok: true, value: [] }, undefined, false).evidence
+    ).toMatch(/needs a sysadmin/);
   });
 });
