@@ -5,8 +5,10 @@ import {
   Option,
 } from 'commander';
 import { ConfigError, errorMessage } from '../core/errors';
+import { RefError } from '../core/explain/ref';
 import { redact } from '../shared/redact';
 import { auditCommand } from './commands/audit';
+import { explainCommand } from './commands/explain';
 import { labCommand } from './commands/lab';
 import { readinessCommand } from './commands/readiness';
 import { planCommand } from './commands/plan';
@@ -148,6 +150,31 @@ export async function runCli(
     );
 
   program
+    .command('explain')
+    .description(
+      'why a primary ref is or is not on each target: policies and filters, destination, what the target holds, tasks, re-trigger'
+    )
+    .argument('<ref>', 'project/repository:tag or project/repository@digest')
+    .addOption(configOption())
+    .option('--json', 'print the explanation as JSON')
+    .option('-t, --target <name...>', 'explain only these targets')
+    .addOption(concurrencyOption())
+    .action(
+      async (
+        ref: string,
+        opts: {
+          config?: string;
+          json?: boolean;
+          target?: string[];
+          concurrency: number;
+        }
+      ) => {
+        const config = configOf(opts);
+        code = await explainCommand(ref, { ...opts, config }, io);
+      }
+    );
+
+  program
     .command('readiness')
     .description(
       'one failover verdict per target from its checklist (audit, RPO, metadata drift, health); write reports'
@@ -206,6 +233,10 @@ export async function runCli(
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof RefError) {
+      io.err(`harbor-dr: ${err.message}\n`);
+      return EXIT.USAGE;
     }
     if (err instanceof ConfigError) {
       if (mode.json) {
