@@ -18,6 +18,7 @@ import {
 import type { PolicyRuns } from '../core/explain/explain';
 import type { ExplainRef, Explanation } from '../core/explain/schema';
 import { taskTouches } from '../core/explain/tasks';
+import { canonicalUrl } from '../core/harbor/urls';
 import { selectPolicies } from '../core/inventory/discover';
 import type { PolicyAssignment } from '../core/inventory/discover';
 import { resolveMatching } from '../core/inventory/plan/matching';
@@ -62,6 +63,11 @@ export interface ExplainInput {
   /** The config's `retrigger` section. */
   retrigger: RetriggerSettings;
   concurrency: number;
+  /**
+   * URLs of configured targets left out by `--target`: their policies are not listed as
+   * reaching no configured target. @default none
+   */
+  otherTargetUrls?: readonly string[];
 }
 
 /**
@@ -224,6 +230,7 @@ function bind(
   const key = (a: PolicyAssignment) =>
     `${a.mode}|${a.target}|${a.policy.id.toString()}`;
   const inScope = new Set(audited.map(key));
+  const others = new Set((input.otherTargetUrls ?? []).map(canonicalUrl));
   const unique = new Map(all.map((a) => [key(a), a]));
   return {
     bindings: [...unique.values()].map((assignment) => ({
@@ -234,6 +241,7 @@ function bind(
       (p) =>
         p.srcRegistry === null &&
         p.destRegistry !== null &&
+        !others.has(canonicalUrl(p.destRegistry.url)) &&
         !all.some((a) => a.mode === 'push' && a.policy.id === p.id)
     ),
   };

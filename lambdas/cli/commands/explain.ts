@@ -50,6 +50,9 @@ export async function explainCommand(
           doublestar: config.primary.doublestar,
           retrigger: config.retrigger,
           concurrency: options.concurrency,
+          otherTargetUrls: config.targets
+            .filter((t) => options.target && !options.target.includes(t.name))
+            .map((t) => t.url),
         }
       )
     );

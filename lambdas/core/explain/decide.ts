@@ -3,12 +3,6 @@
  * namespace replacement and flattening, and whether Harbor can run the policy. The matching is
  * the plan's own (core/harbor/filters, core/inventory/plan): nothing here re-implements it.
  */
-import {
-  FilterError,
-  filterArtifacts,
-  filterRepositories,
-} from '../harbor/filters';
-import type { SelectedArtifact } from '../harbor/filters';
 import { pathTypeOf, replaceNamespace } from '../harbor/flatten';
 import type { PolicyAssignment } from '../inventory/discover';
 import { planExpected } from '../inventory/plan';
@@ -20,13 +14,15 @@ import type {
 import type {
   ExpectedRef,
   HarborArtifact,
-  PolicyFilter,
   ProjectInventory,
   ReplicationPolicy,
 } from '../model';
 import type { Matching } from '../report/schema';
 import { refText } from './ref';
-import type { ExplainRef, FilterStep, PolicyDecision } from './schema';
+import { artifactOf, filterSteps } from './filter-steps';
+import type { ExplainRef, PolicyDecision } from './schema';
+
+export { artifactOf } from './filter-steps';
 
 /** What the primary holds in the ref's repository, or why that could not be read. */
 export type SourceRepository =
@@ -90,20 +86,6 @@ export function isRefOf(ref: ExplainRef, r: ExpectedRef): boolean {
   if (ref.byDigest)
     return r.digest === ref.reference || r.childDigests.includes(ref.reference);
   return !r.byDigest && r.source.reference === ref.reference;
-}
-
-/** The primary artifact that the ref names, if the primary holds it. */
-export function artifactOf(
-  ref: ExplainRef,
-  artifacts: readonly HarborArtifact[]
-): HarborArtifact | undefined {
-  return artifacts.find((a) =>
-    ref.byDigest
-      ? a.digest === ref.reference ||
-        a.accessories.some((x) => x.digest === ref.reference)
-      : a.tags.some((t) => t.name === ref.reference) ||
-        a.accessories.some((x) => (x.tags ?? []).includes(ref.reference))
-  );
 }
 
 /** A pull policy on a Harbor target behaves as a push from the primary to that target. */
@@ -324,98 +306,4 @@ export function triggerText(policy: ReplicationPolicy): string {
     case 'event_based':
       return 'replicated on each push (event-based trigger)';
   }
-}
-
-/** Each filter in policy order: what it did to the ref. */
-function filterSteps(
-  input: DecideInput,
-  policy: ReplicationPolicy
-): FilterStep[] {
-  const { ref } = input;
-  const options = { doublestar: input.matching.doublestar };
-  const artifacts = 'error' in input.source ? null : input.source.artifacts;
-  const held = artifacts ? artifactOf(ref, artifacts) : undefined;
-  const artifactFilters: PolicyFilter[] = [];
-  const steps: FilterStep[] = [];
-  let stopped: string | undefined;
-  for (const f of policy.filters) {
-    const step = (outcome: FilterStep['outcome'], detail: string): void => {
-      steps.push({
-        type: f.type,
-        decoration: f.decoration,
-        value: f.value,
-        outcome,
-        detail,
-      });
-    };
-    if (f.type === 'resource') {
-      step(
-        'not-applied',
-        'Harbor does not apply resource filters to what it lists'
-      );
-      continue;
-    }
-    if (stopped !== undefined) {
-      step('not-evaluated', stopped);
-      continue;
-    }
-    try {
-      if (f.type === 'name') {
-        const kept =
-          filterRepositories([ref.repository], [f], options).length > 0;
-        const matches = f.decoration === 'excludes' ? !kept : kept;
-        step(
-          kept ? 'passed' : 'rejected',
-          `${JSON.stringify(ref.repository)} ${matches ? 'matches' : 'does not match'} ${JSON.stringify(f.value)}`
-        );
-        if (!kept) stopped = 'an earlier filter rejected the ref';
-        continue;
-      }
-      if (artifacts === null) {
-        step('not-evaluated', "the primary's repository could not be read");
-        continue;
-      }
-      if (held === undefined) {
-        step('not-evaluated', `the primary does not hold ${refText(ref)}`);
-        continue;
-      }
-      artifactFilters.push(f);
-      const selected = filterArtifacts(artifacts, artifactFilters, options);
-      const mine = selectedRef(ref, selected);
-      if (mine === undefined) {
-        step(
-          'rejected',
-          f.type === 'tag'
-            ? `no tag of the artifact passes (its tags: ${held.tags.map((t) => t.name).join(', ') || 'none'})`
-            : `the artifact's labels (${held.labels.join(', ') || 'none'}) do not ${f.decoration === 'excludes' ? 'avoid' : 'include'} ${JSON.stringify(f.value)}`
-        );
-        stopped = 'an earlier filter rejected the ref';
-      } else {
-        step(
-          'passed',
-          f.type === 'tag'
-            ? `tags kept: ${mine.tags.join(', ') || 'none (copied by digest)'}`
-            : `the artifact's labels: ${held.labels.join(', ') || 'none'}`
-        );
-      }
-    } catch (err) {
-      if (!(err instanceof FilterError)) throw err;
-      step('error', err.message);
-      stopped = 'Harbor stops at the filter error: the execution fails';
-    }
-  }
-  return steps;
-}
-
-/** The selected artifact that carries the ref, if the filters kept it. */
-function selectedRef(
-  ref: ExplainRef,
-  selected: readonly SelectedArtifact[]
-): SelectedArtifact | undefined {
-  return selected.find((s) =>
-    ref.byDigest
-      ? s.digest === ref.reference ||
-        s.root.childDigests.includes(ref.reference)
-      : s.tags.includes(ref.reference)
-  );
 }

@@ -159,6 +159,10 @@ describe('harbor-dr explain against the demo lab', () => {
       'harbor-dr'
     );
     expect(code).toBe(EXIT.OK);
+    // --target harbor-dr: the policies of the other configured targets are left out.
+    expect(explanation.policies.map((p) => [p.policy.name, p.target])).toEqual([
+      ['to-dr', 'harbor-dr'],
+    ]);
     const [dr] = explanation.targets;
     const at = dr?.destinations.find(
       (d) => d.repository === 'library/alpine' && d.reference === '3.19'
