@@ -2,7 +2,7 @@
  * Tag retention and immutability rules in the human report: the drift items carry each rule as
  * canonical JSON (core/metadata); people read them as a table, one row per rule and side.
  */
-import { codeSpan, escapeCell } from '../format';
+import { codeSpan, escapeCell, plural } from '../format';
 import type { TargetReport } from '../schema';
 
 type DriftItem = TargetReport['drift'][number];
@@ -144,7 +144,7 @@ function parseFields(
       continue;
     }
     const rest = text.slice(end);
-    const count = `rules: ${rules.length.toString()} (${rules.length === 1 ? 'rule' : 'rules'} in the table below)`;
+    const count = `rules: ${plural(rules.length, 'rule')} (table below)`;
     return {
       text: triggerInWords(`${text.slice(0, at)}${count}${rest}`),
       rules,

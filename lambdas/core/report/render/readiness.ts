@@ -16,9 +16,14 @@ const DRIFT_STATUS = {
   unknown: 'could not be compared',
 } as const;
 
-/** The note without the words the status already says (`compared by name: …` → `by name: …`). */
+/**
+ * The note without the words the status already says (`compared by name: …` → `by name: …`;
+ * `…, so metadata drift is not applicable` → `…`).
+ */
 function driftNote(note: string): string {
-  return note.replace(/^compared /, '');
+  return note
+    .replace(/^compared /, '')
+    .replace(/,? so metadata drift is not applicable$/, '');
 }
 
 /** The readiness sections of a target in the human report (nothing for an audit report). */

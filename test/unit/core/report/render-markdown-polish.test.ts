@@ -84,7 +84,7 @@ describe('Markdown polish', () => {
     expect(text).not.toContain('{"action"');
     expect(text).not.toContain('scope\\_selectors');
     expect(text).toContain(
-      '| warning | retention | team-a | algorithm: or; rules: 2 (rules in the table below); trigger: Schedule, cron 0 0 \\* \\* \\* | absent |'
+      '| warning | retention | team-a | algorithm: or; rules: 2 rules (table below); trigger: Schedule, cron 0 0 \\* \\* \\* | absent |'
     );
     expect(text).toContain(
       '| retention | team-a | primary | 0 | retain | latestPushedK (latestPushedK=10) | matches `**` | matches `v*` | false |'
@@ -110,6 +110,20 @@ describe('Markdown polish', () => {
       '| warning | retention | x | rules: {not json | absent |'
     );
     expect(text).not.toContain('Retention and immutability rules');
+  });
+
+  it('says "not applicable" once for a plain registry', () => {
+    const text = md({
+      checklist: [],
+      metadataDrift: {
+        status: 'not-applicable',
+        note: 'plain registry: it holds no users, projects, members or robots, so metadata drift is not applicable',
+        unseen: [],
+      },
+    });
+    expect(text).toContain(
+      'Metadata drift: not applicable (plain registry: it holds no users, projects, members or robots)'
+    );
   });
 
   it('says the metadata drift status in words, without "compared: compared"', () => {
