@@ -163,6 +163,59 @@ describe('decidePolicies', () => {
     expect(decided.expected.get('dr')).toEqual([]);
   });
 
+  it('says that a policy reaching no configured target is not audited', () => {
+    const elsewhere = policy({ id: 9, name: 'to-elsewhere' });
+    const decided = decidePolicies({
+      ...input('library/nginx:1.26', [], nginx),
+      unbound: [elsewhere],
+    });
+    expect(decided.decisions).toEqual([
+      expect.objectContaining({
+        target: null,
+        inScope: false,
+        matched: false,
+        reason:
+          'replicates to https://dr.example.com, which is no configured target: not audited',
+      }),
+    ]);
+  });
+
+  it('decides a pull policy of a Harbor target as the push it is equivalent to', () => {
+    const pull = policy({
+      srcRegistry: {
+        id: 3,
+        name: 'primary',
+        type: 'harbor',
+        url: 'https://primary.example.com',
+        insecure: false,
+      },
+      destRegistry: null,
+      destNamespace: 'copies',
+    });
+    const decided = decidePolicies({
+      ...input('library/nginx:1.26', [], nginx),
+      bindings: [
+        {
+          assignment: {
+            policy: pull,
+            target: 'dr',
+            mode: 'pull',
+            destinationType: 'harbor',
+          },
+          inScope: true,
+        },
+      ],
+    });
+    expect(decided.decisions[0]).toMatchObject({
+      policy: { mode: 'pull' },
+      matched: true,
+      destination: { repository: 'copies/nginx', reference: '1.26' },
+    });
+    expect(decided.expected.get('dr')?.map((r) => r.repository)).toEqual([
+      'copies/nginx',
+    ]);
+  });
+
   it('says where a ref the primary does not hold would land', () => {
     const { decisions } = decidePolicies(
       input('library/nginx:0.9', [policy()], nginx)
