@@ -21,7 +21,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The outcome of checking a configuration file offline. */
 export interface ConfigCheck {
-  /** The validated configuration, when the schema accepts it. */
+  /** The configuration, when the schema accepts it (even with other problems). */
   config?: HarborDrConfig;
   /** Every problem found, one line each naming its field. */
   problems: string[];
@@ -101,8 +101,9 @@ export function checkConfigOffline(
   for (const [field, value] of registries) {
     problems.push(...checkRegistry(field, asRecord(value), path, options.env));
   }
-  if (!parsed.success || problems.length > 0) return { problems };
-  // The loader resolves relative paths beside the file.
+  if (!parsed.success) return { problems };
+  // The loader resolves relative paths beside the file. Returned beside the other problems
+  // too: the online checks still probe what the config points at.
   return { config: loadConfigFile(path), problems };
 }
 

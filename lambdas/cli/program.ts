@@ -65,7 +65,7 @@ export async function runCli(
   program
     .command('validate-config')
     .description(
-      'check a configuration file offline (schema, credential variables and files) and show what it will audit'
+      'check a configuration file (schema, credential variables and files; with --online, the registries) and show what it will audit'
     )
     .addOption(configOption())
     .option(
@@ -76,10 +76,23 @@ export async function runCli(
       '-t, --target <name...>',
       'also check that these target names are configured'
     )
-    .action((opts: { config?: string; json?: boolean; target?: string[] }) => {
-      const config = configOf(opts);
-      code = validateConfigCommand({ ...opts, config }, io, env);
-    });
+    .option(
+      '--online',
+      "also resolve every credential (Secrets Manager too), probe each registry and check each target against the primary's registry endpoints and policies"
+    )
+    .option('-q, --quiet', 'on success, print only the line that says so')
+    .action(
+      async (opts: {
+        config?: string;
+        json?: boolean;
+        target?: string[];
+        online?: boolean;
+        quiet?: boolean;
+      }) => {
+        const config = configOf(opts);
+        code = await validateConfigCommand({ ...opts, config }, io, env);
+      }
+    );
 
   program
     .command('config-schema')
