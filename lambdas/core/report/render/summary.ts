@@ -1,6 +1,8 @@
 import { distinctReasons, formatSeconds, plainText, plural } from '../format';
 import { readinessSummaryLines } from './readiness';
 import type { Report, TargetReport } from '../schema';
+import { DEADLINE_IN_FLIGHT } from '../../errors';
+import { projectOf } from '../../inventory/plan/shards';
 
 /**
  * A few lines for a terminal or a notification: verdicts, counts, exposure, what was not seen.
@@ -80,14 +82,24 @@ const MAX_REASONS = 3;
 
 /** Why a target is (partly) UNKNOWN: its errors, its unaudited shards, its unknown findings. */
 function unknownReasons(t: TargetReport): { scope: string; message: string }[] {
+  const unknownIn = new Set(
+    t.findings
+      .filter((f) => f.state === 'unknown')
+      .map((f) => projectOf(f.repository))
+  );
   return [
     ...t.errors,
     ...t.shards
       .filter((s) => s.status !== 'audited')
-      .map((s) => ({
-        scope: `${t.name}/${s.project}`,
-        message: s.reason ?? s.status,
-      })),
+      .flatMap((s) => {
+        const reason = s.reason ?? s.status;
+        const message = unknownIn.has(s.project)
+          ? notInFindings(reason)
+          : reason;
+        return message === ''
+          ? []
+          : [{ scope: `${t.name}/${s.project}`, message }];
+      }),
     ...t.findings
       .filter((f) => f.state === 'unknown')
       .map((f) => ({
@@ -95,6 +107,26 @@ function unknownReasons(t: TargetReport): { scope: string; message: string }[] {
         message: f.detail ?? 'not seen',
       })),
   ];
+}
+
+/** Where a shard's reason says what its repositories' own findings do not. */
+const NAMESPACE_UNLISTED = 'its repositories could not be listed (';
+
+/**
+ * A shard's reason less what its unknown findings already say: the per-repository
+ * "N repositories could not be observed: a (reason); b (reason)" (each finding names its
+ * reason) is dropped; a deadline cut and an unlisted namespace (orphans unseen) stay.
+ */
+function notInFindings(reason: string): string {
+  const cut = reason.startsWith(`${DEADLINE_IN_FLIGHT}; `);
+  const rest = cut ? reason.slice(DEADLINE_IN_FLIGHT.length + 2) : reason;
+  // Not the audit's per-repository list: said as it is.
+  if (!/^\d+ repositories could not be observed: /.test(rest)) return reason;
+  const at = rest.indexOf(NAMESPACE_UNLISTED);
+  return [
+    ...(cut ? [DEADLINE_IN_FLIGHT] : []),
+    ...(at >= 0 ? [rest.slice(at)] : []),
+  ].join('; ');
 }
 
 /** `2 re-triggered`, `1 would be re-triggered (dry run)`; refused starts are told elsewhere. */

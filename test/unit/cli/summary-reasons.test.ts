@@ -1,0 +1,83 @@
+import { renderSummary } from '../../../lambdas/core/report/render/summary';
+import type { Finding } from '../../../lambdas/core/report/schema';
+import { report, targetReport } from '../../helpers/report-fixture';
+
+// The terminal summary names an UNKNOWN target's top reasons once each: a shard's reason that
+// lists its unobservable repositories repeats what each of their findings says.
+const denied = (path: string) =>
+  `harbor-dr GET ${path}: credentials rejected or missing (HTTP 401 UNAUTHORIZED)`;
+
+const unknown = (repository: string, project: string): Finding => ({
+  state: 'unknown',
+  target: 'harbor-dr',
+  repository,
+  reference: 'v1',
+  detail: `observation failed: ${denied(`/api/v2.0/projects/${project}`)}`,
+});
+
+function summaryOf(shardReason: (project: string) => string): string {
+  const repos = {
+    'team-a': ['team-a/api', 'team-a/legacy', 'team-a/web'],
+    'team-b': ['team-b/worker'],
+  };
+  return renderSummary(
+    report({
+      verdict: 'UNKNOWN',
+      targets: [
+        targetReport({
+          name: 'harbor-dr',
+          kind: 'harbor',
+          verdict: 'UNKNOWN',
+          counts: {
+            expected: 9,
+            synced: 5,
+            missing: 0,
+            mismatched: 0,
+            orphaned: 0,
+            unknown: 4,
+          },
+          findings: Object.entries(repos).flatMap(([project, names]) =>
+            names.map((r) => unknown(r, project))
+          ),
+          shards: [
+            { project: 'library', status: 'audited' },
+            ...Object.keys(repos).map((project) => ({
+              project,
+              status: 'unknown' as const,
+              reason: shardReason(project),
+            })),
+          ],
+        }),
+      ],
+    })
+  );
+}
+
+const line = (summary: string): string =>
+  summary.split('\n').find((l) => l.includes('unknown because:')) ?? '';
+
+describe('the summary of an UNKNOWN target', () => {
+  it('says a 401 once, and the namespace that could not be listed once', () => {
+    const summary = summaryOf(
+      (p) =>
+        `${p === 'team-a' ? 3 : 1} repositories could not be observed: ${p}/api (${denied(`/api/v2.0/projects/${p}`)}); its repositories could not be listed (${denied(`/api/v2.0/projects/${p}`)}): repositories deleted on the primary are unseen`
+    );
+
+    expect(line(summary)).toBe(
+      '             unknown because: observation failed: harbor-dr GET …: credentials rejected or missing (HTTP 401 UNAUTHORIZED) (4 scopes); its repositories could not be listed (harbor-dr GET …: credentials rejected or missing (HTTP 401 UNAUTHORIZED)): repositories deleted on the primary are unseen (2 scopes)'
+    );
+    expect(line(summary).match(/HTTP 401/g)).toHaveLength(2);
+  });
+
+  it('keeps a deadline cut, and a reason that is not the per-repository list', () => {
+    const summary = summaryOf((p) =>
+      p === 'team-a'
+        ? `deadline reached: aborted in flight; 3 repositories could not be observed: team-a/api (${denied('/x')})`
+        : 'the registry answered 500 on its catalog'
+    );
+
+    expect(line(summary)).toContain('deadline reached: aborted in flight');
+    expect(line(summary)).toContain('the registry answered 500 on its catalog');
+    expect(line(summary)).not.toContain('3 repositories could not be observed');
+  });
+});
