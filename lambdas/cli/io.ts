@@ -6,6 +6,8 @@ export interface CliIo {
   env?: Readonly<Record<string, string | undefined>>;
   /** Whether stderr is a terminal (progress is shown only then). @default false */
   errIsTty?: boolean;
+  /** Milliseconds for the progress display's rates and ETA. @default Date.now */
+  now?: () => number;
 }
 
 /** The process's own stdout and stderr. */

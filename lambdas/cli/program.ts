@@ -17,6 +17,7 @@ import { configPathOf, problemAsJson } from './config-checks';
 import { configJsonSchema } from './config-schema';
 import { EXIT, type ExitCode } from './exit-codes';
 import type { CliIo } from './io';
+import type { ProgressMode } from './progress';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -141,6 +142,8 @@ export async function runCli(
         .argParser(positiveInt)
     )
     .addOption(metricsFileOption())
+    .addOption(quietOption())
+    .addOption(verboseOption())
     .option(
       '--retrigger',
       're-trigger policies that need it (overrides retrigger.enabled)'
@@ -156,9 +159,15 @@ export async function runCli(
         deadlineMinutes: number;
         metricsFile?: string;
         retrigger?: boolean;
+        quiet?: boolean;
+        verbose?: boolean;
       }) => {
         const config = configOf(opts);
-        code = await auditCommand({ ...opts, config }, io, version);
+        code = await auditCommand(
+          { ...opts, config, progress: progressMode(opts) },
+          io,
+          version
+        );
       }
     );
 
@@ -206,6 +215,8 @@ export async function runCli(
         .argParser(positiveInt)
     )
     .addOption(metricsFileOption())
+    .addOption(quietOption())
+    .addOption(verboseOption())
     .action(
       async (opts: {
         config?: string;
@@ -215,9 +226,15 @@ export async function runCli(
         concurrency: number;
         deadlineMinutes: number;
         metricsFile?: string;
+        quiet?: boolean;
+        verbose?: boolean;
       }) => {
         const config = configOf(opts);
-        code = await readinessCommand({ ...opts, config }, io, version);
+        code = await readinessCommand(
+          { ...opts, config, progress: progressMode(opts) },
+          io,
+          version
+        );
       }
     );
 
@@ -277,6 +294,29 @@ function metricsFileOption(): Option {
     '--metrics-file <path>',
     'also write OpenMetrics for the node_exporter textfile collector (e.g. /var/lib/node_exporter/harbor-dr.prom)'
   );
+}
+
+function quietOption(): Option {
+  return new Option(
+    '-q, --quiet',
+    'show nothing while the run goes: only errors and the final result'
+  ).conflicts('verbose');
+}
+
+function verboseOption(): Option {
+  return new Option(
+    '--verbose',
+    'one line on stderr per shard and per target as it finishes (requests, UNKNOWN reasons), on a terminal or not'
+  );
+}
+
+/** Progress on stderr: a redrawn line when it is a terminal, unless --quiet; --verbose adds lines. */
+function progressMode(opts: {
+  quiet?: boolean;
+  verbose?: boolean;
+}): ProgressMode {
+  if (opts.quiet) return 'quiet';
+  return opts.verbose ? 'verbose' : 'normal';
 }
 
 function concurrencyOption(): Option {

@@ -21,6 +21,7 @@ import type {
 import { TARGET_DRIVERS } from './drivers';
 import {
   clientOptions,
+  countingRequests,
   describeCredentialFailure,
   endpoints,
 } from './endpoints';
@@ -51,6 +52,8 @@ export interface ComposeOptions {
   onlyTargets?: readonly string[];
   /** The run's deadline: every HTTP request of the run is aborted when it fires. */
   signal?: AbortSignal;
+  /** Told of each request sent, by the registry's configured name (progress). */
+  onRequest?: (registry: string) => void;
 }
 
 /**
@@ -71,7 +74,10 @@ export async function composeClients(
 ): Promise<Clients> {
   const concurrency = options.concurrency ?? 8;
   const selected = selectTargets(config.targets, options.onlyTargets);
-  const pools = endpoints(resolveCredentials, concurrency, options.signal);
+  const opened = endpoints(resolveCredentials, concurrency, options.signal);
+  const pools = options.onRequest
+    ? countingRequests(opened, options.onRequest)
+    : opened;
   try {
     const primary = await pools.open(config.primary);
     const operatorRef = config.primary.operatorCredentials;

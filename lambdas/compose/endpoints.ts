@@ -99,6 +99,34 @@ export function endpoints(
   };
 }
 
+/** The same endpoints, telling `onRequest` of every request their clients send. */
+export function countingRequests(
+  inner: Endpoints,
+  onRequest: (registry: string) => void
+): Endpoints {
+  return {
+    open: async (config) => {
+      const endpoint = await inner.open(config);
+      // An unusable registry's client sends nothing: nothing to count.
+      if (endpoint.unavailable !== undefined) return endpoint;
+      const { http } = endpoint;
+      return {
+        ...endpoint,
+        http: {
+          service: http.service,
+          origin: http.origin,
+          request: (req) => {
+            onRequest(config.name);
+            return http.request(req);
+          },
+          close: () => http.close(),
+        },
+      };
+    },
+    close: () => inner.close(),
+  };
+}
+
 /** The options every Harbor and registry client of an endpoint is built with. */
 export function clientOptions(
   endpoint: Endpoint<PrimaryConfig | TargetConfig>,

@@ -19,6 +19,7 @@ import type { ReplicationSettings } from '../core/replication/settings';
 import { inventoryProjects, resolveProjects } from './inventory';
 import type { ProjectScope } from './inventory';
 import { mapWithConcurrency } from './limit';
+import { mapShardsTelling, tell, type ProgressListener } from './progress';
 import type {
   ExpectedRef,
   ProjectInventory,
@@ -114,6 +115,8 @@ export interface AuditInput {
   doublestar?: DoublestarSetting;
   /** The primary's release when the caller has read it already (readiness): no second read. */
   primaryRelease?: ReleaseReading;
+  /** Told as the work is planned and as shards and targets finish (the CLI's progress). */
+  onProgress?: ProgressListener;
 }
 
 /** What discovery and planning learned, before any target is observed. */
@@ -296,6 +299,15 @@ export async function runAudit(
 ): Promise<Report> {
   const startedAt = deps.clock.now();
   const planned = await planRun(deps, input);
+  if (input.onProgress) {
+    tell(input.onProgress, {
+      kind: 'planned',
+      targets: planned.plan.targets.map((p) => ({
+        target: p.target,
+        shards: shardWork(p).length,
+      })),
+    });
+  }
   const targets: TargetReport[] = [];
   for (const target of deps.targets) {
     targets.push(await auditTarget(deps, input, planned, target));
@@ -386,7 +398,7 @@ async function auditTarget(
         context
       ),
     });
-    const results = await mapWithConcurrency(
+    const results = await mapShardsTelling(input.onProgress, target.name)(
       work,
       Math.max(1, Math.floor(input.concurrency / 4)),
       async ({ project, expected }) => {
@@ -477,6 +489,13 @@ async function auditTarget(
     exposureSeconds: exposure.seconds ?? exposure.atLeastSeconds,
     objectiveSeconds,
     policyErrors: plan?.policyErrors.length ?? 0,
+  });
+  tell(input.onProgress, {
+    kind: 'target',
+    target: target.name,
+    verdict,
+    shards,
+    errors,
   });
   return {
     name: target.name,

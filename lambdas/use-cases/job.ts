@@ -13,6 +13,7 @@ import type { CredentialsResolver } from '../adapters/secrets/credentials';
 import type { HarborDrConfig } from '../shared/config';
 import { composeClients } from '../compose/clients';
 import type { Clients } from '../compose/clients';
+import { tell, type ProgressListener } from './progress';
 
 /** The outer ports of a job: where reports go, who is told, time, secrets. */
 export interface JobDeps {
@@ -23,6 +24,8 @@ export interface JobDeps {
   resolveCredentials: CredentialsResolver;
   /** Told about problems that must not fail the run (a failed notification). */
   warn?: (message: string, detail?: Record<string, unknown>) => void;
+  /** Told as the run goes: requests sent, shards and targets done (the CLI's progress). */
+  onProgress?: ProgressListener;
 }
 
 /** What a job is asked to do. */
@@ -114,7 +117,7 @@ export async function runJob(
  * `stop()` disarms the deadline once the use case is done.
  */
 export async function startRun(
-  deps: Pick<JobDeps, 'clock' | 'resolveCredentials'>,
+  deps: Pick<JobDeps, 'clock' | 'resolveCredentials' | 'onProgress'>,
   input: JobInput
 ): Promise<{
   settings: RunContext['settings'];
@@ -124,12 +127,20 @@ export async function startRun(
   const runId = makeRunId(deps.clock.now(), randomBytes(3).toString('hex'));
   const concurrency = input.concurrency ?? 8;
   const deadline = armDeadline(input.deadline, deps.clock.now());
+  const { onProgress } = deps;
   let clients: Clients;
   try {
     clients = await composeClients(input.config, deps.resolveCredentials, {
       concurrency,
       signal: deadline.signal,
       ...(input.targets ? { onlyTargets: input.targets } : {}),
+      ...(onProgress
+        ? {
+            onRequest: (registry: string) => {
+              tell(onProgress, { kind: 'request', registry });
+            },
+          }
+        : {}),
     });
   } catch (err) {
     deadline.stop();
@@ -147,6 +158,7 @@ export async function startRun(
       concurrency,
       deadline: input.deadline,
       signal: deadline.signal,
+      ...(onProgress ? { onProgress } : {}),
     },
     clients,
     stop: deadline.stop,

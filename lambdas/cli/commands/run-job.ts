@@ -10,6 +10,7 @@ import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 import { writeMetricsFile } from '../metrics-file';
 import { errorMessage } from '../../core/errors';
+import { createProgress, type ProgressMode } from '../progress';
 
 /** Options shared by `harbor-dr audit` and `harbor-dr readiness`. */
 export interface RunOptions {
@@ -21,7 +22,12 @@ export interface RunOptions {
   deadlineMinutes: number;
   /** `--metrics-file`: OpenMetrics for the node_exporter textfile collector. */
   metricsFile?: string;
+  /** `--quiet` / `--verbose`: what is shown on stderr while the run goes. @default normal */
+  progress?: ProgressMode;
 }
+
+/** How often the progress line is redrawn while nothing happens. */
+const PROGRESS_TICK_MS = 250;
 
 /** The exit code of a run's verdict (README: exit codes). */
 export function exitCodeOf(verdict: Verdict): ExitCode {
@@ -46,21 +52,43 @@ export async function runJobCommand(
 ): Promise<ExitCode> {
   const loaded = loadForTargets(options.config, options.target);
   const config = view.adjustConfig ? view.adjustConfig(loaded) : loaded;
-  const result = await job(
-    {
-      store: new LocalDirReportStore(resolve(options.out)),
-      clock: { now: () => new Date() },
-      resolveCredentials: createCredentialsResolver(),
+  const progress = createProgress({
+    mode: options.progress ?? 'normal',
+    isTty: io.errIsTty === true,
+    write: (text) => {
+      io.err(text);
     },
-    {
-      config,
-      toolVersion,
-      // Work stops early enough for the reports to be written within the deadline.
-      deadline: workDeadline(options.deadlineMinutes * 60_000, new Date()),
-      concurrency: options.concurrency,
-      ...(options.target ? { targets: options.target } : {}),
-    }
-  );
+    now: io.now ?? Date.now,
+  });
+  // Redrawn while nothing happens too: a hung registry still shows the time passing.
+  const timer = progress.listener
+    ? setInterval(() => {
+        progress.tick();
+      }, PROGRESS_TICK_MS)
+    : undefined;
+  timer?.unref();
+  let result: Awaited<ReturnType<Job>>;
+  try {
+    result = await job(
+      {
+        store: new LocalDirReportStore(resolve(options.out)),
+        clock: { now: () => new Date() },
+        resolveCredentials: createCredentialsResolver(),
+        ...(progress.listener ? { onProgress: progress.listener } : {}),
+      },
+      {
+        config,
+        toolVersion,
+        // Work stops early enough for the reports to be written within the deadline.
+        deadline: workDeadline(options.deadlineMinutes * 60_000, new Date()),
+        concurrency: options.concurrency,
+        ...(options.target ? { targets: options.target } : {}),
+      }
+    );
+  } finally {
+    clearInterval(timer);
+    progress.finish();
+  }
   if (options.metricsFile !== undefined) {
     try {
       writeMetricsFile(options.metricsFile, result.report);
