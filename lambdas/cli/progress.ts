@@ -49,7 +49,14 @@ export interface ProgressCounts {
   elapsedMs: number;
   /** Since the work was planned (shards are observed from then on). */
   sincePlannedMs: number;
+  /** Since a shard was last done (or the work planned): a stall shows here. */
+  sinceProgressMs: number;
 }
+
+/** No shard done for this long, and for 3 times the mean shard: stalled, no ETA. */
+const STALL_MS = 5_000;
+
+/** `shards 12/40 | 1234 requests | 56.2/s | 42s elapsed | ETA 1m 20s` */
 
 /** Erases the terminal line the cursor is on (carriage return, then erase to its end). */
 const CLEAR_LINE = '\r\x1b[K';
@@ -68,9 +75,15 @@ export function etaSeconds(
   return ((total - done) * sincePlannedMs) / done / 1000;
 }
 
-/** `shards 12/40 | 1234 requests | 56.2/s | 42s elapsed | ETA 1m 20s` */
 export function progressLine(c: ProgressCounts): string {
   const seconds = c.elapsedMs / 1000;
+  const meanShardMs =
+    c.shardsDone > 0 ? c.sincePlannedMs / c.shardsDone : c.sincePlannedMs;
+  // A shard that hangs makes every extrapolation a lie: say how long nothing has finished.
+  const stalled =
+    c.shardsTotal !== null &&
+    c.shardsDone < c.shardsTotal &&
+    c.sinceProgressMs >= Math.max(STALL_MS, 3 * meanShardMs);
   const parts = [
     c.shardsTotal === null
       ? 'planning'
@@ -80,7 +93,9 @@ export function progressLine(c: ProgressCounts): string {
     `${formatSeconds(seconds)} elapsed`,
     c.shardsTotal === null
       ? ''
-      : `ETA ${formatSeconds(etaSeconds(c.shardsDone, c.shardsTotal, c.sincePlannedMs))}`,
+      : stalled
+        ? `no shard done for ${formatSeconds(c.sinceProgressMs / 1000)}`
+        : `ETA ${formatSeconds(etaSeconds(c.shardsDone, c.shardsTotal, c.sincePlannedMs))}`,
   ];
   return parts.filter((p) => p !== '').join(' | ');
 }
@@ -147,6 +162,7 @@ export function createProgress(options: ProgressOptions): Progress {
   }
   const startedAt = now();
   let plannedAt: number | undefined;
+  let progressAt: number | undefined;
   const totals = new Map<string, number>();
   const done = new Map<string, number>();
   const requests = new Map<string, number>();
@@ -167,6 +183,7 @@ export function createProgress(options: ProgressOptions): Progress {
       requests: requestCount,
       elapsedMs: at - startedAt,
       sincePlannedMs: plannedAt === undefined ? 0 : at - plannedAt,
+      sinceProgressMs: progressAt === undefined ? 0 : at - progressAt,
     };
   };
   const draw = (force: boolean): void => {
@@ -192,14 +209,17 @@ export function createProgress(options: ProgressOptions): Progress {
         break;
       case 'planned':
         plannedAt = now();
+        progressAt = plannedAt;
         for (const t of event.targets) totals.set(t.target, t.shards);
         break;
       case 'shard':
         done.set(event.target, (done.get(event.target) ?? 0) + 1);
+        progressAt = now();
         break;
       case 'target':
         // Shards never started (the deadline) are done too: settled as not audited.
         done.set(event.target, event.shards.length);
+        progressAt = now();
         totals.set(
           event.target,
           Math.max(totals.get(event.target) ?? 0, event.shards.length)

@@ -68,8 +68,28 @@ describe('progressLine', () => {
         requests: 1234,
         elapsedMs: 40_000,
         sincePlannedMs: 30_000,
+        sinceProgressMs: 2_000,
       })
     ).toBe('shards 10/40 | 1234 requests | 30.9/s | 40s elapsed | ETA 1m 30s');
+  });
+
+  it('says how long no shard has finished instead of an ETA when a shard hangs', () => {
+    const hung = {
+      shardsDone: 5,
+      shardsTotal: 6,
+      requests: 64,
+      elapsedMs: 32_000,
+      sincePlannedMs: 31_000,
+    };
+
+    // 5 shards in the first second, then nothing for 30 s: no ETA holds.
+    expect(progressLine({ ...hung, sinceProgressMs: 30_000 })).toBe(
+      'shards 5/6 | 64 requests | 2.0/s | 32s elapsed | no shard done for 30s'
+    );
+    // Below 5 s, or below 3 mean shards (31 s / 5 = 6.2 s each), it is no stall.
+    expect(progressLine({ ...hung, sinceProgressMs: 18_000 })).toMatch(
+      / \| ETA 6s$/
+    );
   });
 
   it('says planning before the work is known, and no rate in the first second', () => {
@@ -80,6 +100,7 @@ describe('progressLine', () => {
         requests: 1,
         elapsedMs: 400,
         sincePlannedMs: 0,
+        sinceProgressMs: 0,
       })
     ).toBe('planning | 1 request | 0s elapsed');
   });
