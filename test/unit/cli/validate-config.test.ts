@@ -151,6 +151,19 @@ describe('harbor-dr validate-config', () => {
     expect(io.stderr).not.toContain('hunter2');
   });
 
+  it('prints only the line that says valid under --quiet', async () => {
+    const io = bufferIo();
+
+    const code = await runCli(
+      ['validate-config', '-c', 'examples/minimal.json', '--quiet'],
+      io,
+      '1'
+    );
+
+    expect(code).toBe(EXIT.OK);
+    expect(io.stdout).toBe('examples/minimal.json: valid\n');
+  });
+
   it('reads the file named by HARBOR_DR_CONFIG when --config is not given', async () => {
     const io = bufferIo({ HARBOR_DR_CONFIG: 'examples/minimal.json' });
 
