@@ -11,6 +11,7 @@ import { auditCommand } from './commands/audit';
 import { explainCommand } from './commands/explain';
 import { labCommand } from './commands/lab';
 import { readinessCommand } from './commands/readiness';
+import { reportCommand, type ReportOptions } from './commands/report';
 import { planCommand } from './commands/plan';
 import { validateConfigCommand } from './commands/validate-config';
 import { configPathOf, problemAsJson } from './config-checks';
@@ -237,6 +238,29 @@ export async function runCli(
         );
       }
     );
+
+  program
+    .command('report')
+    .description(
+      'render a stored report again (the newest by default): Markdown, or --html for the self-contained HTML report with history charts'
+    )
+    .option(
+      '-d, --dir <dir>',
+      'the reports directory (audit --out)',
+      './reports'
+    )
+    .addOption(
+      new Option('--kind <kind>', 'only reports of this kind').choices([
+        'audit',
+        'readiness',
+      ])
+    )
+    .option('--run <runId>', 'this run instead of the newest')
+    .option('--html', 'the HTML report instead of the Markdown')
+    .option('--output <file>', 'write to this file instead of stdout')
+    .action(async (opts: ReportOptions) => {
+      code = await reportCommand(opts, io);
+    });
 
   program
     .command('lab')

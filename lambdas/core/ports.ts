@@ -103,18 +103,34 @@ export interface Clock {
   now(): Date;
 }
 
+/** The human renderings of a report that are stored beside its JSON. */
+export interface RenderedReport {
+  markdown: string;
+  html: string;
+}
+
+/** Where a report was written (URIs or paths). */
+export interface ReportLocations {
+  json: string;
+  human: string;
+  html: string;
+  latest: string;
+}
+
 /** Where reports are kept (S3 in AWS, a directory locally). */
 export interface ReportStore {
   /**
-   * Writes the JSON report and the human report under the design's layout, then
-   * `latest.json` last. Resolves to the locations written (URIs or paths).
+   * Writes the JSON, Markdown and HTML reports under the design's layout, then `latest.md`,
+   * `latest.html`, and `latest.json` last. Resolves to the locations written.
    */
-  save(
-    report: Report,
-    human: string
-  ): Promise<{ json: string; human: string; latest: string }>;
-  /** Earlier reports of a kind, newest first, at most `limit` (for trends and cooldowns). */
-  recent(kind: ReportKind, limit: number): Promise<Report[]>;
+  save(report: Report, rendered: RenderedReport): Promise<ReportLocations>;
+  /**
+   * Earlier reports of a kind, newest first, at most `limit` (for trends, cooldowns and the
+   * HTML report's history); only runs older than run id `before` when it is given.
+   */
+  recent(kind: ReportKind, limit: number, before?: string): Promise<Report[]>;
+  /** One stored report of a kind by run id, or null when there is none. */
+  read(kind: ReportKind, runId: string): Promise<Report | null>;
 }
 
 /** A short message about a run, for people and for subscription filters. */

@@ -9,12 +9,14 @@ import type { Report } from '../core/report/schema';
 import { renderMarkdown } from '../core/report/render/markdown';
 import type { HarborDrConfig } from '../shared/config';
 import type { JobDeps, JobResult } from './job';
+import { renderHtmlReport } from './report-html';
 
 /**
- * Stores a report (JSON and human, `latest.json` last), then notifies as configured (when,
- * `notify.on`, and in what form, `notify.format`): the worst target in the subject, what
+ * Stores a report (JSON, Markdown and HTML, `latest.json` last), then notifies as configured
+ * (when, `notify.on`, and in what form, `notify.format`): the worst target in the subject, what
  * changed since `previous`, the replication block, and links to the human report (its
- * console page when the notifier knows one). A failed notification never loses the report. A report that breaks its own schema is stored
+ * console page when the notifier knows one). A failed notification never loses the report.
+ * A report that breaks its own schema is stored
  * degraded (the offending values removed, listed in `validationErrors`, verdicts at least
  * UNKNOWN), never dropped.
  * @param previous the newest earlier report of the same kind (read with the run's history),
@@ -35,7 +37,10 @@ export async function publish(
       validationErrors,
     });
   }
-  const locations = await deps.store.save(report, renderMarkdown(report));
+  const locations = await deps.store.save(report, {
+    markdown: renderMarkdown(report),
+    html: await renderHtmlReport(deps, report),
+  });
   let notified = false;
   if (deps.notifier && shouldNotify(config.notify.on, report, previous)) {
     try {

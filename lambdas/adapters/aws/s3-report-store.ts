@@ -5,17 +5,27 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import type { ReportStore } from '../../core/ports';
+import type {
+  RenderedReport,
+  ReportLocations,
+  ReportStore,
+} from '../../core/ports';
 import {
   reportSchema,
   type Report,
   type ReportKind,
 } from '../../core/report/schema';
-import { latestKey, reportKeys } from '../../core/report/layout';
+import {
+  jsonKeyOfRun,
+  latestKey,
+  reportKeys,
+  runIdOfKey,
+} from '../../core/report/layout';
 import { ReportStoreError } from './aws-errors';
 
 const JSON_TYPE = 'application/json';
 const MARKDOWN_TYPE = 'text/markdown; charset=utf-8';
+const HTML_TYPE = 'text/html; charset=utf-8';
 
 // Only the fields this store depends on; z.object drops the rest.
 const listPageSchema = z.object({
@@ -36,8 +46,9 @@ export interface S3ReportStoreOptions {
 
 /**
  * Keeps reports in S3 with the design's layout
- * (`reports/<kind>/<yyyy>/<mm>/<dd>/<runId>.json`, the Markdown report beside it,
- * `reports/<kind>/latest.json` written last), as the local directory store does on disk.
+ * (`reports/<kind>/<yyyy>/<mm>/<dd>/<runId>.json`, the Markdown and HTML reports beside it,
+ * `reports/<kind>/latest.{md,html}`, then `latest.json` last), as the local directory store
+ * does on disk.
  */
 export class S3ReportStore implements ReportStore {
   private readonly bucket: string;
@@ -52,50 +63,77 @@ export class S3ReportStore implements ReportStore {
   }
 
   /**
-   * Validates the report, writes its JSON and Markdown, then `latest.json`.
+   * Validates the report, writes its JSON, Markdown and HTML, then `latest.md`, `latest.html`
+   * and `latest.json` last.
    * @throws ReportStoreError when a write fails; `latest.json` is then left as it was
    */
   async save(
     report: Report,
-    human: string
-  ): Promise<{ json: string; human: string; latest: string }> {
+    rendered: RenderedReport
+  ): Promise<ReportLocations> {
     const valid = reportSchema.parse(report);
     const keys = reportKeys(valid, this.prefix);
     const json = `${JSON.stringify(valid, null, 2)}\n`;
     // Sequential on purpose: latest.json must never point at a report that is not there.
     await this.put(keys.json, json, JSON_TYPE);
-    await this.put(keys.human, human, MARKDOWN_TYPE);
+    await this.put(keys.human, rendered.markdown, MARKDOWN_TYPE);
+    await this.put(keys.html, rendered.html, HTML_TYPE);
+    await this.put(keys.latestHuman, rendered.markdown, MARKDOWN_TYPE);
+    await this.put(keys.latestHtml, rendered.html, HTML_TYPE);
     await this.put(keys.latest, json, JSON_TYPE);
     return {
       json: this.uri(keys.json),
       human: this.uri(keys.human),
+      html: this.uri(keys.html),
       latest: this.uri(keys.latest),
     };
   }
 
   /**
-   * Earlier reports of a kind, newest first. A report that cannot be parsed, or that
-   * vanished between listing and reading, is skipped: trends degrade, the run does not.
+   * Earlier reports of a kind, newest first (older than run `before` when given). A report
+   * that cannot be parsed, or that vanished between listing and reading, is skipped: trends
+   * degrade, the run does not.
    * @throws ReportStoreError when listing or reading fails otherwise
    */
-  async recent(kind: ReportKind, limit: number): Promise<Report[]> {
+  async recent(
+    kind: ReportKind,
+    limit: number,
+    before?: string
+  ): Promise<Report[]> {
     if (limit <= 0) return [];
     const latest = latestKey(kind, this.prefix);
     const dir = latest.slice(0, latest.lastIndexOf('/') + 1);
-    const keys = (await this.listKeys(dir)).filter(
-      (k) => k.endsWith('.json') && k !== latest
-    );
+    const runs = (await this.listKeys(dir))
+      .map((key) => ({ key, runId: runIdOfKey(key) }))
+      .filter(
+        (k): k is { key: string; runId: string } =>
+          k.runId !== null && (before === undefined || k.runId < before)
+      );
     // Run ids start with the UTC start time, so the newest sort last.
-    keys.sort((a, b) => (basename(a) < basename(b) ? 1 : -1));
+    runs.sort((a, b) => (a.runId < b.runId ? 1 : -1));
     const reports: Report[] = [];
-    for (const key of keys) {
+    for (const { key } of runs) {
       if (reports.length >= limit) break;
-      const text = await this.read(key);
-      if (text === null) continue;
-      const parsed = reportSchema.safeParse(parseJson(text));
-      if (parsed.success) reports.push(parsed.data);
+      const report = await this.readReport(key);
+      if (report) reports.push(report);
     }
     return reports;
+  }
+
+  /**
+   * One stored report by run id; null when there is none (or it cannot be parsed).
+   * @throws ReportStoreError when reading fails otherwise
+   */
+  async read(kind: ReportKind, runId: string): Promise<Report | null> {
+    const key = jsonKeyOfRun(kind, runId, this.prefix);
+    return key === null ? null : this.readReport(key);
+  }
+
+  private async readReport(key: string): Promise<Report | null> {
+    const text = await this.readText(key);
+    if (text === null) return null;
+    const parsed = reportSchema.safeParse(parseJson(text));
+    return parsed.success ? parsed.data : null;
   }
 
   private uri(key: string): string {
@@ -142,7 +180,7 @@ export class S3ReportStore implements ReportStore {
   }
 
   /** The object's text, or null when it no longer exists. */
-  private async read(key: string): Promise<string | null> {
+  private async readText(key: string): Promise<string | null> {
     try {
       const out = await this.s3.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key })
@@ -154,10 +192,6 @@ export class S3ReportStore implements ReportStore {
       throw new ReportStoreError('GetObject', this.uri(key), err);
     }
   }
-}
-
-function basename(key: string): string {
-  return key.slice(key.lastIndexOf('/') + 1);
 }
 
 function parseJson(text: string): unknown {

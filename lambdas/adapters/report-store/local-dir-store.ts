@@ -1,16 +1,26 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ReportStore } from '../../core/ports';
+import type {
+  RenderedReport,
+  ReportLocations,
+  ReportStore,
+} from '../../core/ports';
 import {
   reportSchema,
   type Report,
   type ReportKind,
 } from '../../core/report/schema';
-import { latestKey, reportKeys } from '../../core/report/layout';
+import {
+  jsonKeyOfRun,
+  latestKey,
+  reportKeys,
+  runIdOfKey,
+} from '../../core/report/layout';
 
 /**
  * Keeps reports in a local directory with the same layout as the S3 store below its prefix
- * (`<dir>/<kind>/<yyyy>/<mm>/<dd>/<runId>.json`, `.md` beside it, `latest.json` last).
+ * (`<dir>/<kind>/<yyyy>/<mm>/<dd>/<runId>.json`, `.md` and `.html` beside it,
+ * `latest.{md,html}`, then `latest.json` last).
  */
 export class LocalDirReportStore implements ReportStore {
   /**
@@ -24,44 +34,74 @@ export class LocalDirReportStore implements ReportStore {
 
   async save(
     report: Report,
-    human: string
-  ): Promise<{ json: string; human: string; latest: string }> {
+    rendered: RenderedReport
+  ): Promise<ReportLocations> {
     const valid = reportSchema.parse(report);
     const keys = reportKeys(valid, this.prefix);
     const json = `${JSON.stringify(valid, null, 2)}\n`;
-    const paths = {
-      json: join(this.dir, keys.json),
-      human: join(this.dir, keys.human),
-      latest: join(this.dir, keys.latest),
+    const path = (key: string): string => join(this.dir, key);
+    // In order: latest.json, written last, never points at a report that is not there.
+    await writeAtomic(path(keys.json), json);
+    await writeAtomic(path(keys.human), rendered.markdown);
+    await writeAtomic(path(keys.html), rendered.html);
+    await writeAtomic(path(keys.latestHuman), rendered.markdown);
+    await writeAtomic(path(keys.latestHtml), rendered.html);
+    await writeAtomic(path(keys.latest), json);
+    return {
+      json: path(keys.json),
+      human: path(keys.human),
+      html: path(keys.html),
+      latest: path(keys.latest),
     };
-    await writeAtomic(paths.json, json);
-    await writeAtomic(paths.human, human);
-    await writeAtomic(paths.latest, json);
-    return paths;
   }
 
-  async recent(kind: ReportKind, limit: number): Promise<Report[]> {
+  async recent(
+    kind: ReportKind,
+    limit: number,
+    before?: string
+  ): Promise<Report[]> {
     const root = dirname(join(this.dir, latestKey(kind, this.prefix)));
-    const files = (await listJson(root)).filter(
-      (f) => !f.endsWith('latest.json')
-    );
-    // Run ids start with the UTC start time, so the newest sort last.
-    files.sort((a, b) => (basename(a) < basename(b) ? 1 : -1));
-    const reports: Report[] = [];
-    for (const file of files) {
-      if (reports.length >= limit) break;
-      const parsed = reportSchema.safeParse(
-        JSON.parse(await readFile(file, 'utf8'))
+    const runs = (await listJson(root))
+      .map((file) => ({ file, runId: runIdOfKey(file) }))
+      .filter(
+        (f): f is { file: string; runId: string } =>
+          f.runId !== null && (before === undefined || f.runId < before)
       );
+    // Run ids start with the UTC start time, so the newest sort last.
+    runs.sort((a, b) => (a.runId < b.runId ? 1 : -1));
+    const reports: Report[] = [];
+    for (const { file } of runs) {
+      if (reports.length >= limit) break;
+      const report = await readReport(file);
       // An unreadable earlier report is skipped: trends degrade, the run does not.
-      if (parsed.success) reports.push(parsed.data);
+      if (report) reports.push(report);
     }
     return reports;
   }
+
+  async read(kind: ReportKind, runId: string): Promise<Report | null> {
+    const key = jsonKeyOfRun(kind, runId, this.prefix);
+    return key === null ? null : readReport(join(this.dir, key));
+  }
 }
 
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
+/** The report in a file; null when the file is missing or not a valid report. */
+async function readReport(file: string): Promise<Report | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = reportSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 async function writeAtomic(path: string, text: string): Promise<void> {

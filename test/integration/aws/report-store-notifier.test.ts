@@ -69,19 +69,25 @@ describe('S3 report store and SNS notifier against fauxqs', () => {
     await fauxqs.stop();
   });
 
-  it('writes the JSON and Markdown reports with their content types, latest.json last', async () => {
+  it('writes the JSON, Markdown and HTML reports with their content types, latest.json last', async () => {
     // Arrange
     const store = new S3ReportStore(s3, { bucket: 'reports-bucket' });
     const run = report({ verdict: 'DEGRADED' });
     written.length = 0;
 
     // Act
-    const where = await store.save(run, '# Audit\n\nDEGRADED – café\n');
+    const where = await store.save(run, {
+      markdown: '# Audit\n\nDEGRADED – café\n',
+      html: '<!doctype html><title>café</title>\n',
+    });
 
     // Assert
     expect(written).toEqual([
       'reports/audit/2026/11/29/20261129T020000000Z-abcd.json',
       'reports/audit/2026/11/29/20261129T020000000Z-abcd.md',
+      'reports/audit/2026/11/29/20261129T020000000Z-abcd.html',
+      'reports/audit/latest.md',
+      'reports/audit/latest.html',
       'reports/audit/latest.json',
     ]);
     expect(where.latest).toBe('s3://reports-bucket/reports/audit/latest.json');
@@ -99,8 +105,15 @@ describe('S3 report store and SNS notifier against fauxqs', () => {
     expect(await md.Body!.transformToString()).toBe(
       '# Audit\n\nDEGRADED – café\n'
     );
+    const page = await s3.send(
+      new GetObjectCommand({ Bucket: 'reports-bucket', Key: written[4] })
+    );
+    expect(page.ContentType).toBe('text/html; charset=utf-8');
+    expect(await page.Body!.transformToString()).toBe(
+      '<!doctype html><title>café</title>\n'
+    );
     const latest = await s3.send(
-      new HeadObjectCommand({ Bucket: 'reports-bucket', Key: written[2] })
+      new HeadObjectCommand({ Bucket: 'reports-bucket', Key: written[5] })
     );
     expect(latest.ContentType).toBe('application/json');
   });
@@ -116,7 +129,8 @@ describe('S3 report store and SNS notifier against fauxqs', () => {
           startedAt: `2026-12-0${runId.slice(7, 8)}T02:00:00.000Z`,
         })
     );
-    for (const run of runs) await store.save(run, '# Readiness\n');
+    for (const run of runs)
+      await store.save(run, { markdown: '# Readiness\n', html: '' });
     await s3.send(
       new PutObjectCommand({
         Bucket: 'reports-bucket',
@@ -193,7 +207,7 @@ describe('S3 report store and SNS notifier against fauxqs', () => {
     const run = report({ runId: '20261129T030000000Z-fail' });
 
     // Act
-    const where = await store.save(run, '# Audit\n');
+    const where = await store.save(run, { markdown: '# Audit\n', html: '' });
     const publishing = notifier.publish({
       subject: 'harbor-dr audit: READY',
       body: where.json,

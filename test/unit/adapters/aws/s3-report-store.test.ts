@@ -35,13 +35,16 @@ describe('S3ReportStore', () => {
     s3.reset();
   });
 
-  it('writes JSON and Markdown with their content types, latest.json last', async () => {
+  it('writes JSON, Markdown and HTML with their content types, then latest.md, latest.html and latest.json last', async () => {
     // Arrange
     s3.on(PutObjectCommand).resolves({});
     const store = new S3ReportStore(new S3Client({}), { bucket: 'b' });
 
     // Act
-    const where = await store.save(report(), '# Audit\n');
+    const where = await store.save(report(), {
+      markdown: '# Audit\n',
+      html: '<!doctype html>\n',
+    });
 
     // Assert
     const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
@@ -54,12 +57,22 @@ describe('S3ReportStore', () => {
         'reports/audit/2026/11/29/20261129T020000000Z-abcd.md',
         'text/markdown; charset=utf-8',
       ],
+      [
+        'reports/audit/2026/11/29/20261129T020000000Z-abcd.html',
+        'text/html; charset=utf-8',
+      ],
+      ['reports/audit/latest.md', 'text/markdown; charset=utf-8'],
+      ['reports/audit/latest.html', 'text/html; charset=utf-8'],
       ['reports/audit/latest.json', 'application/json'],
     ]);
-    expect(puts[2]?.Body).toBe(puts[0]?.Body);
+    expect(puts[5]?.Body).toBe(puts[0]?.Body);
+    expect(puts[2]?.Body).toBe('<!doctype html>\n');
+    expect(puts[4]?.Body).toBe(puts[2]?.Body);
+    expect(puts[3]?.Body).toBe('# Audit\n');
     expect(where).toEqual({
       json: 's3://b/reports/audit/2026/11/29/20261129T020000000Z-abcd.json',
       human: 's3://b/reports/audit/2026/11/29/20261129T020000000Z-abcd.md',
+      html: 's3://b/reports/audit/2026/11/29/20261129T020000000Z-abcd.html',
       latest: 's3://b/reports/audit/latest.json',
     });
   });
@@ -70,7 +83,7 @@ describe('S3ReportStore', () => {
     const store = new S3ReportStore(new S3Client({}), { bucket: 'b' });
 
     // Act
-    const saving = store.save(report(), '# Audit\n');
+    const saving = store.save(report(), { markdown: '# Audit\n', html: '' });
 
     // Assert
     await expect(saving).rejects.toThrow(ReportStoreError);
@@ -90,7 +103,7 @@ describe('S3ReportStore', () => {
       typeof report
     >;
 
-    await expect(store.save(bad, '')).rejects.toThrow();
+    await expect(store.save(bad, { markdown: '', html: '' })).rejects.toThrow();
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
