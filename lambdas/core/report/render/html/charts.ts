@@ -26,6 +26,18 @@ export function seriesNames(runs: readonly RunSummary[]): string[] {
   return names;
 }
 
+/** Tick steps a reader takes in at a glance: seconds to weeks. */
+const NICE_STEPS = [
+  1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
+  43200, 86400, 172800, 604800,
+];
+
+/** The smallest nice step that covers `max` in at most five ticks. */
+function niceStep(max: number): number {
+  for (const step of NICE_STEPS) if (max / step <= 5) return step;
+  return Math.ceil(max / 5 / 604800) * 604800;
+}
+
 function xOf(i: number, n: number): number {
   const plot = W - LEFT - RIGHT;
   return n <= 1 ? LEFT + plot / 2 : LEFT + (i * plot) / (n - 1);
@@ -75,11 +87,16 @@ export function exposureChart(
   const values = runs.flatMap((r) =>
     r.targets.map((t) => t.estimateSeconds ?? 0)
   );
-  const max = Math.max(1, objectiveSeconds, ...values) * 1.1;
+  const step = niceStep(Math.max(1, objectiveSeconds, ...values));
+  const top =
+    Math.max(1, Math.ceil(Math.max(1, objectiveSeconds, ...values) / step)) *
+    step;
+  const max = top * 1.08;
   const plotH = H - TOP - BOTTOM;
   const yOf = (v: number): number => TOP + plotH - (v / max) * plotH;
-  const ticks = [0, max / 3, (2 * max) / 3, max / 1.1].map((v) =>
-    Math.round(v)
+  const ticks = Array.from(
+    { length: Math.round(top / step) + 1 },
+    (_, i) => i * step
   );
   const series = names.map((name, s) => {
     const cls = `s${s % SERIES_CLASSES}`;
@@ -214,7 +231,7 @@ export function verdictChart(runs: readonly RunSummary[]): Html {
   const rowH = 22;
   const labelW = 150;
   const plot = W - labelW - RIGHT;
-  const cellW = Math.max(2, Math.min(40, plot / Math.max(1, n)));
+  const cellW = Math.max(2, Math.min(72, plot / Math.max(1, n)));
   const rows: { label: string; cells: (Verdict | null)[] }[] = [
     { label: 'overall', cells: runs.map((r) => r.verdict) },
     ...names.map((name) => ({
@@ -225,6 +242,16 @@ export function verdictChart(runs: readonly RunSummary[]): Html {
     })),
   ];
   const height = TOP + rows.length * rowH + BOTTOM;
+  const first = runs[0];
+  const last = runs[n - 1];
+  const dates =
+    first && last
+      ? markup`<text class="axis" x="${labelW}" y="${height - 10}" text-anchor="start">${dateOf(first)}</text>${
+          n > 1
+            ? markup`<text class="axis" x="${round(labelW + n * cellW)}" y="${height - 10}" text-anchor="end">${dateOf(last)}</text>`
+            : null
+        }`
+      : null;
   const body = rows.map((row, j) => {
     const y = TOP + j * rowH;
     const cells = row.cells.map((verdict, i) => {
@@ -257,7 +284,7 @@ export function verdictChart(runs: readonly RunSummary[]): Html {
       role="img"
       aria-label="Verdicts over the last ${n} runs"
     >
-      ${body}
+      ${body}${dates}
     </svg>
     <figcaption>
       <ul class="legend">

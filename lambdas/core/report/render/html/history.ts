@@ -53,7 +53,10 @@ export function chartRuns(
   const seen = new Set<string>([report.runId]);
   const earlier = history
     .filter((r) => {
-      if (r.startedAt > report.startedAt) return false;
+      const later =
+        r.startedAt > report.startedAt ||
+        (r.startedAt === report.startedAt && r.runId > report.runId);
+      if (later) return false;
       if (seen.has(r.runId)) return false;
       seen.add(r.runId);
       return true;
