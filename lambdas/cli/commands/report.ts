@@ -58,8 +58,9 @@ export async function reportCommand(
         {
           store,
           warn: (message, detail) => {
+            const why = detail?.error;
             io.err(
-              `harbor-dr: ${message}${detail?.error ? `: ${String(detail.error)}` : ''}\n`
+              `harbor-dr: ${message}${typeof why === 'string' ? `: ${why}` : ''}\n`
             );
           },
         },

@@ -14,7 +14,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { LocalDirReportStore } from '../../../lambdas/adapters/report-store/local-dir-store';
 import { createCredentialsResolver } from '../../../lambdas/adapters/secrets/credentials';
 import { runCli } from '../../../lambdas/cli/program';
@@ -68,6 +73,17 @@ async function matchingCount(page: Page): Promise<number> {
 
 async function rowCount(page: Page): Promise<number> {
   return page.locator('#findings-body tr').count();
+}
+
+/** An attribute of every element a locator finds, in document order. */
+async function attributes(
+  locator: Locator,
+  name: string
+): Promise<(string | null)[]> {
+  const values: (string | null)[] = [];
+  for (let i = 0; i < (await locator.count()); i++)
+    values.push(await locator.nth(i).getAttribute(name));
+  return values;
 }
 
 /** Waits until the debounced search has filtered. */
@@ -323,21 +339,13 @@ describe('the HTML report in Chromium', () => {
           `#chart-exposure g.series[data-target="${name}"] .point`
         );
         expect(await series.count()).toBe(RUNS);
-        expect(
-          await series.evaluateAll((els) =>
-            els.map((e) => e.getAttribute('data-run'))
-          )
-        ).toEqual(runIds);
+        expect(await attributes(series, 'data-run')).toEqual(runIds);
         const cells = page.locator(
           `#chart-verdicts g.verdict-row[data-target="${name}"] rect.point`
         );
         expect(await cells.count()).toBe(RUNS);
         // The cells carry the verdicts the reports gave, oldest first.
-        expect(
-          await cells.evaluateAll((els) =>
-            els.map((e) => e.getAttribute('class'))
-          )
-        ).toEqual(
+        expect(await attributes(cells, 'class')).toEqual(
           reports.map(
             (r) =>
               `point verdict v-${r.targets.find((t) => t.name === name)?.verdict}`

@@ -105,7 +105,7 @@ export function exposureChart(
     runs.forEach((run, i) => {
       const t = run.targets.find((x) => x.name === name);
       const x = xOf(i, n);
-      if (!t || t.estimateSeconds === null) {
+      if (t?.estimateSeconds == null) {
         segments.push([]);
         if (t)
           markers.push(

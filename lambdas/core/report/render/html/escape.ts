@@ -62,7 +62,7 @@ function render(value: HtmlValue): string {
   if (Array.isArray(value)) return value.map(render).join('');
   if (typeof value === 'number')
     return Number.isFinite(value) ? String(value) : '';
-  return escapeHtml(String(value as string | boolean));
+  return escapeHtml(String(value));
 }
 
 /**
