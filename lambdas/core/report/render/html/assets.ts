@@ -24,7 +24,7 @@ code{background:var(--alt);padding:0 3px;border-radius:3px;word-break:break-all}
 .muted{color:var(--muted)}
 .bad{color:var(--notready)}
 .warn{color:var(--degraded)}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px;vertical-align:middle}
+.badge{white-space:nowrap;display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px;vertical-align:middle}
 .v-READY{background:var(--ready);fill:var(--ready)}
 .v-DEGRADED{background:var(--degraded);fill:var(--degraded)}
 .v-NOT_READY{background:var(--notready);fill:var(--notready)}
@@ -45,7 +45,9 @@ th,td{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-alig
 th{background:var(--alt);font-weight:600}
 td ul{margin:0;padding-left:16px}
 td{word-break:break-word}
-.status{display:inline-block;padding:0 6px;border-radius:3px;font-size:12px;font-weight:600;background:var(--alt)}
+.status{display:inline-block;padding:0 6px;border-radius:3px;font-size:12px;font-weight:600;background:var(--alt);white-space:nowrap}
+table.drift td:nth-child(2),table.drift td:nth-child(3){min-width:9em}
+table.checklist td:nth-child(2){min-width:14em}
 .st-pass,.st-healthy,.st-compared,.st-synced{color:var(--ready)}
 .st-warn,.st-partial,.sev-warning,.st-orphaned,.st-unexpected{color:var(--degraded)}
 .st-fail,.st-problem,.sev-critical,.st-missing,.st-mismatched,.st-collision{color:var(--notready)}
@@ -81,6 +83,7 @@ form.filters input{width:320px}
 form.filters input,form.filters select{font:inherit;padding:3px 6px;max-width:320px}
 #findings-count{font-weight:600}
 table.findings td:nth-child(5){font-family:ui-monospace,monospace;font-size:12px}
+table.findings td:nth-child(2){white-space:nowrap}
 .pager button{font:inherit}
 details.task{border:1px solid var(--line);border-radius:4px;margin:4px 0;padding:4px 8px}
 details.task summary{cursor:pointer}

@@ -250,7 +250,7 @@ export function driftSection(report: Report): Html {
             : null
         }${
           t.drift.length === 0
-            ? markup`<p class="muted">No drift recorded.</p>`
+            ? markup`<p class="muted">${md ? 'No drift found.' : 'Not compared in this run (failover readiness runs compare metadata).'}</p>`
             : markup`<table class="drift" data-target="${t.name}">
                 <thead>
                   <tr>
