@@ -126,14 +126,15 @@ export interface ReportLinks {
 }
 
 /**
- * The human report a notification links to. The one place to change when another human
- * report (HTML) is to be linked instead of the Markdown one.
+ * The human report a notification links to: the HTML report (history charts, filters; the S3
+ * console opens it in the browser as text/html), or the Markdown where no HTML was written.
  */
 export function linkedHumanReport(locations: {
   json: string;
   human: string;
+  html?: string;
 }): string {
-  return locations.human;
+  return locations.html ?? locations.human;
 }
 
 /**

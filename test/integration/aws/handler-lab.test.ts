@@ -170,8 +170,8 @@ describe('audit handler against the lab, with S3 and SNS in fauxqs', () => {
     expect(envelope.Subject).toMatch(
       /^NOT_READY cluster-1: \d+ missing(, \d+ mismatched)?, exposure \w+ > 1h \(\+1 not READY\) \[audit harbor-primary\]$/
     );
-    const humanKey = reportKeys(report).human;
-    expect(humanKey).toMatch(/\.md$/);
+    const humanKey = reportKeys(report).html;
+    expect(humanKey).toMatch(/\.html$/);
     expect(envelope.Message).toContain(
       `Report (human):\n  https://us-east-1.console.aws.amazon.com/s3/object/reports?region=us-east-1&prefix=${encodeURIComponent(humanKey)}\n  s3://reports/${humanKey}\n`
     );

@@ -18,10 +18,12 @@ const store: ReportStore = {
     return Promise.resolve({
       json: `s3://reports-bucket/${keys.json}`,
       human: `s3://reports-bucket/${keys.human}`,
+      html: `s3://reports-bucket/${keys.html}`,
       latest: `s3://reports-bucket/${keys.latest}`,
     });
   },
   recent: () => Promise.resolve([]),
+  read: () => Promise.resolve(null),
 };
 
 function notifierSpy(): Notifier & { sent: Notification[] } {
@@ -71,10 +73,10 @@ const degraded = (missing: number, expected: number) =>
   });
 
 describe('publish', () => {
-  it('links the human report (.md) with its console page, and says what changed since the previous run', async () => {
+  it('links the HTML report with its console page, and says what changed since the previous run', async () => {
     const notifier = notifierSpy();
     const run = degraded(2, 10);
-    const human = `s3://reports-bucket/${reportKeys(run).human}`;
+    const human = `s3://reports-bucket/${reportKeys(run).html}`;
 
     const result = await publish(
       { store, notifier, clock: { now: () => NOW } },
@@ -85,7 +87,7 @@ describe('publish', () => {
 
     expect(result.notified).toBe(true);
     const [sent] = notifier.sent;
-    expect(human).toMatch(/\.md$/);
+    expect(human).toMatch(/\.html$/);
     expect(sent?.body).toContain(
       `Report (human):\n  https://console.test/?at=${human}\n  ${human}\n`
     );

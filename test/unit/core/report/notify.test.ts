@@ -289,7 +289,19 @@ describe('buildNotification (chat)', () => {
 });
 
 describe('linkedHumanReport', () => {
-  it('links the human report the store wrote (the layout’s .md beside the JSON)', () => {
+  it('links the HTML report the store wrote beside the JSON', () => {
+    const keys = reportKeys(ready);
+
+    expect(
+      linkedHumanReport({
+        json: `s3://b/${keys.json}`,
+        human: `s3://b/${keys.human}`,
+        html: `s3://b/${keys.html}`,
+      })
+    ).toBe(`s3://b/${keys.html}`);
+  });
+
+  it('links the Markdown report where no HTML was written', () => {
     const keys = reportKeys(ready);
 
     expect(
