@@ -86,6 +86,7 @@ export default defineConfig(
       'coverage/',
       '.lab/',
       '.bench/',
+      'dist/',
     ],
   },
   eslint.configs.recommended,

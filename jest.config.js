@@ -10,6 +10,6 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
-  globalSetup: '<rootDir>/test/helpers/require-node-24.js',
+  globalSetup: '<rootDir>/test/helpers/global-setup.js',
   projects: [project('unit'), project('integration'), project('infra')],
 };

@@ -50,6 +50,7 @@ import {
 } from './scenario';
 import { seedLabHarbors } from './seed-lab';
 import { runSkopeoBaseline } from './skopeo';
+import { formatStartup, measureStartup } from './startup';
 
 const QUICK_SIZES: BenchSizes = {
   registryProjects: 2,
@@ -152,6 +153,11 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const loadAtStart = loadAverage1m();
 
+  // First, while the machine is quiet: the CLI's start-up, bundled vs tsx (issue 15).
+  log('CLI start-up: harbor-dr --version and validate-config, bundled vs tsx');
+  const startup = formatStartup(await measureStartup(opts.quick ? 3 : 7));
+  writeFileSync(join(benchDir, 'startup.txt'), startup);
+
   log('bundling the child processes (esbuild)');
   const bundles = await bundleChildren(join(work, 'bin'));
 
@@ -172,7 +178,7 @@ async function main(): Promise<void> {
       `${JSON.stringify(results, null, 2)}\n`
     );
     writeFileSync(join(benchDir, 'results.txt'), text);
-    process.stdout.write(`\n${text}`);
+    process.stdout.write(`\n${text}\n${startup}`);
     log(`results in ${join(benchDir, 'results.{json,txt}')}`);
   } finally {
     await lab.stop();

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import {
-  GetSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+// Types only: the AWS SDK loads with the first secret read, not with the CLI's config checks.
+import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { AuthError, ConfigError } from '../../core/errors';
 import type { CredentialsRef } from '../../shared/config';
@@ -97,11 +96,14 @@ export function createCredentialsResolver(
     secretId: string,
     owner: string
   ): Promise<Credentials> => {
-    sm ??= new SecretsManagerClient({});
+    const sdk =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('@aws-sdk/client-secrets-manager') as typeof SecretsManager;
+    sm ??= new sdk.SecretsManagerClient({});
     let text: string | undefined;
     try {
       const out = await sm.send(
-        new GetSecretValueCommand({ SecretId: secretId })
+        new sdk.GetSecretValueCommand({ SecretId: secretId })
       );
       text = out.SecretString;
     } catch (err) {
