@@ -21,6 +21,7 @@ import type {
 import { TARGET_DRIVERS } from './drivers';
 import {
   clientOptions,
+  concurrencyOf,
   countingRequests,
   describeCredentialFailure,
   endpoints,
@@ -99,7 +100,7 @@ export async function composeClients(
     for (const t of selected) {
       const endpoint = await pools.open(t);
       const driver = TARGET_DRIVERS[t.kind];
-      const built = driver.build(endpoint, concurrency);
+      const built = driver.build(endpoint, concurrencyOf(t, concurrency).max);
       if (built.replication) replication.targets.set(t.name, built.replication);
       targets.push({
         name: t.name,

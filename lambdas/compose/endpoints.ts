@@ -35,6 +35,37 @@ export interface Endpoint<C extends PrimaryConfig | TargetConfig> {
   budget: MemoryBudget;
 }
 
+/** The cap of an adaptive registry that sets no `maxConcurrency`. */
+export const ADAPTIVE_DEFAULT_MAX = 32;
+
+/** How many requests one registry may have in flight, and whether the number adapts. */
+export interface RegistryConcurrency {
+  /** The cap (the pool's connections); fixed unless `adaptive`. */
+  max: number;
+  adaptive: boolean;
+}
+
+/**
+ * A registry's concurrency: its `maxConcurrency`, else the run's (`--concurrency`); an
+ * adaptive registry without one may grow up to {@link ADAPTIVE_DEFAULT_MAX} (or the run's,
+ * if higher): it starts small and finds the link's limit itself.
+ */
+export function concurrencyOf(
+  config: Pick<
+    PrimaryConfig | TargetConfig,
+    'maxConcurrency' | 'adaptiveConcurrency'
+  >,
+  runConcurrency: number
+): RegistryConcurrency {
+  const adaptive = config.adaptiveConcurrency === true;
+  const max =
+    config.maxConcurrency ??
+    (adaptive
+      ? Math.max(runConcurrency, ADAPTIVE_DEFAULT_MAX)
+      : runConcurrency);
+  return { max, adaptive };
+}
+
 /** Opens the endpoints of a run; close() releases every pool it opened. */
 export interface Endpoints {
   open<C extends PrimaryConfig | TargetConfig>(config: C): Promise<Endpoint<C>>;
@@ -42,7 +73,8 @@ export interface Endpoints {
 }
 
 /**
- * @param concurrency calls in flight per upstream: the size of each pool
+ * @param concurrency calls in flight per upstream that sets no `maxConcurrency` (see
+ *   {@link concurrencyOf}): the size of its pool
  * @param signal the run's deadline: it aborts every request of every pool
  * @param listingBudgetBytes bytes that the run's listings in flight may hold at once
  */
@@ -82,10 +114,12 @@ export function endpoints(
           budget,
         };
       }
+      const limits = concurrencyOf(config, concurrency);
       const http = createHttpClient({
         service: config.name,
         baseUrl: config.url,
-        connections: concurrency,
+        connections: limits.max,
+        ...(limits.adaptive ? { adaptive: { max: limits.max } } : {}),
         insecure: !config.verifyTls,
         ...(caBundle ? { caBundle } : {}),
         ...(signal ? { signal } : {}),

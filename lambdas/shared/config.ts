@@ -73,6 +73,22 @@ const tlsFields = {
   caBundle: z.string().min(1).optional(),
 };
 
+/** How many requests the auditor keeps in flight to one registry (README: concurrency). */
+const concurrencyFields = {
+  /**
+   * The cap: never more requests in flight to this registry. Unset: the run's concurrency
+   * (`harbor-dr --concurrency`, 8 by default); with `adaptiveConcurrency`, 32 (or the run's
+   * concurrency if higher).
+   */
+  maxConcurrency: z.int().min(1).max(256).optional(),
+  /**
+   * Adapt the requests in flight to the link and the registry (AIMD on latency): start at 2,
+   * grow up to `maxConcurrency` while the latency stays within 1.5x the best seen, halve on
+   * 429/503, timeouts or a latency above 3x the best. Off (unset): `maxConcurrency` fixed.
+   */
+  adaptiveConcurrency: z.boolean().optional(),
+};
+
 const primarySchema = z.strictObject({
   name,
   url: registryUrl,
@@ -84,6 +100,7 @@ const primarySchema = z.strictObject({
    */
   operatorCredentials: credentialsRef.optional(),
   ...tlsFields,
+  ...concurrencyFields,
   /**
    * Which bmatcuk/doublestar reads the replication filters: `auto` takes the one the
    * primary's release links (GET /systeminfo: v1.1.1 in 2.8.0–2.9.4 and 2.10.0–2.10.2, else
@@ -106,6 +123,7 @@ const targetSchema = z.strictObject({
   }),
   credentials: credentialsRef.optional(),
   ...tlsFields,
+  ...concurrencyFields,
   /**
    * Hosts (`host` or `host:port`), besides the target's own, where its credentials may be
    * sent for a Bearer token (a registry whose token service lives elsewhere); https only.

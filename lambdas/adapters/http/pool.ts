@@ -10,6 +10,8 @@ import {
 } from '../../core/errors';
 import type { TimeoutKind, UpstreamRequestInfo } from '../../core/errors';
 import type { BudgetLease } from './budget';
+import type { AimdOptions } from '../../core/concurrency/aimd';
+import { AdaptiveGate, type GateOutcome, type GatePermit } from './gate';
 
 /** HTTP methods the adapters use. Only GET and HEAD are ever retried. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -32,8 +34,17 @@ export interface HttpClientOptions {
   service: string;
   /** The upstream's base URL; only its origin is used for the pool. */
   baseUrl: string;
-  /** Pool size, equal to the app-level concurrency. @default 8 */
+  /** Pool size: at most this many requests in flight to the origin. @default 8 */
   connections?: number;
+  /**
+   * Adaptive concurrency (AIMD on latency, lambdas/core/concurrency/aimd.ts): requests to the
+   * client's own origin wait for a place under the controller's limit, which grows from a
+   * small start up to `max` (at most `connections`) while the latency stays near the best
+   * seen, and halves on 429/503, timeouts or a latency blow-up. Absent: `connections` fixed.
+   */
+  adaptive?: AimdOptions;
+  /** Told each time the adaptive limit changes. */
+  onLimit?: (limit: number) => void;
   /** @default 4000 */
   keepAliveTimeoutMs?: number;
   /** @default 10000 */
@@ -107,6 +118,8 @@ const DEFAULT_RETRY: RetryPolicy = {
 };
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+// What the adaptive limit reads as "overloaded: send fewer".
+const OVERLOAD_STATUSES = new Set([429, 503]);
 const IDEMPOTENT = new Set<HttpMethod>(['GET', 'HEAD']);
 // Transport failures where the request may simply be sent again on a fresh connection.
 const RESET_CODES = new Set([
@@ -273,6 +286,17 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   };
   const maxBody = opts.maxBodyBytes ?? 64 * 1024 * 1024;
   const dispatchers = new Map<string, Dispatcher>();
+  const connections = opts.connections ?? 8;
+  // Only the registry's own origin is gated (a token service elsewhere is not it).
+  const gate = opts.adaptive
+    ? new AdaptiveGate(
+        {
+          ...opts.adaptive,
+          max: Math.min(opts.adaptive.max, connections),
+        },
+        opts.onLimit
+      )
+    : undefined;
 
   const dispatcherFor = (o: string): Dispatcher => {
     let d = dispatchers.get(o);
@@ -323,7 +347,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       if (deadlineReached()) throw timeoutError('deadline', undefined);
       let failure: HarborDrError;
       let retryAfterMs: number | undefined;
+      let permit: GatePermit | undefined;
+      let shown: GateOutcome = { outcome: 'error' };
       try {
+        if (gate && target === origin) permit = await gate.acquire(signal);
+        const sent = performance.now();
         const res = await dispatcher.request({
           origin: target,
           method: req.method,
@@ -336,6 +364,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           // is mostly HEADs: without this each one paid a new TCP connection.
           ...(req.method === 'HEAD' ? { reset: false } : {}),
         });
+        shown = OVERLOAD_STATUSES.has(res.statusCode)
+          ? { outcome: 'overload' }
+          : { outcome: 'ok', latencyMs: performance.now() - sent };
         const headers = res.headers as HttpResponse['headers'];
         if (accept.includes(res.statusCode)) {
           const body =
@@ -369,9 +400,13 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         if (err instanceof HarborDrError && !isDeadline(err)) throw err;
         // The run's deadline first: it aborts whatever else was about to fire.
         if (deadlineReached()) throw timeoutError('deadline', err);
-        if (requestTimer.aborted) throw timeoutError('request', err);
         const code = errorCode(err);
         const fired = code === undefined ? undefined : TIMEOUT_CODES.get(code);
+        // A request that timed out after it was sent: the registry is overloaded.
+        if (permit && (requestTimer.aborted || fired !== undefined)) {
+          shown = { outcome: 'overload' };
+        }
+        if (requestTimer.aborted) throw timeoutError('request', err);
         if (fired !== undefined) throw timeoutError(fired, err);
         failure = new UpstreamHttpError({
           ...info,
@@ -383,6 +418,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           cause: err,
         });
         if (code === undefined || !RESET_CODES.has(code)) throw failure;
+      } finally {
+        // Before any wait to retry: a waiting request holds no place in flight.
+        permit?.release(shown);
       }
       if (!canRetry || attempt >= policy.maxRetries) throw failure;
       const wait = retryDelayMs(attempt + 1, policy, random, retryAfterMs);

@@ -73,7 +73,7 @@ describe('harbor-dr validate-config', () => {
     expect(io.stdout).toBe('');
     const err = io.stderr;
     expect(err).toContain(
-      'primary: unknown field "verifyTsl" (did you mean "verifyTls"? valid fields: name, url, credentials, operatorCredentials, verifyTls, caBundle, doublestar)'
+      'primary: unknown field "verifyTsl" (did you mean "verifyTls"? valid fields: name, url, credentials, operatorCredentials, verifyTls, caBundle, maxConcurrency, adaptiveConcurrency, doublestar)'
     );
     expect(err).toContain(
       '--target "cluster-1": is not a configured target (did you mean "cluster1"? configured targets: cluster1, dr-site)'

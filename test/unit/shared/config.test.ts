@@ -82,7 +82,7 @@ describe('parseConfig', () => {
       (c) => {
         (c.primary as Record<string, unknown>).verifyTLS = false;
       },
-      'primary: unknown field "verifyTLS" (did you mean "verifyTls"? valid fields: name, url, credentials, operatorCredentials, verifyTls, caBundle, doublestar)',
+      'primary: unknown field "verifyTLS" (did you mean "verifyTls"? valid fields: name, url, credentials, operatorCredentials, verifyTls, caBundle, maxConcurrency, adaptiveConcurrency, doublestar)',
     ],
     [
       'two credential sources',

@@ -64,7 +64,7 @@ describe('did you mean', () => {
         notify: { onn: 'always', sevrity: 1, nme: 'x' },
       })
     ).toEqual([
-      'primary: unknown field "password" (valid fields: name, url, credentials, operatorCredentials, verifyTls, caBundle, doublestar)',
+      'primary: unknown field "password" (valid fields: name, url, credentials, operatorCredentials, verifyTls, caBundle, maxConcurrency, adaptiveConcurrency, doublestar)',
       'notify: unknown fields "onn", "sevrity", "nme" (did you mean "on" for "onn"? valid fields: on, format)',
     ]);
   });
