@@ -344,7 +344,10 @@ function progressMode(opts: {
 }
 
 function concurrencyOption(): Option {
-  return new Option('--concurrency <n>', 'requests in flight per registry')
+  return new Option(
+    '--concurrency <n>',
+    'requests in flight per registry that sets no maxConcurrency'
+  )
     .default(8)
     .argParser(positiveInt);
 }
