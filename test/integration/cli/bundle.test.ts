@@ -158,3 +158,52 @@ describe('bin/harbor-dr-cli.js', () => {
     expect(run.stdout.trim()).toBe(version);
   }, 60_000);
 });
+
+// Through tsx the packages load through Node's module loader, where a guard sees them; the
+// bundle keeps the same lazy requires (esbuild defers a bundled module until it is required).
+describe('each command loads only what it uses', () => {
+  const run = (forbid: string, ...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      [
+        '-r',
+        './test/integration/cli/forbid-modules.js',
+        'bin/harbor-dr-cli.js',
+        ...args,
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          ...process.env,
+          HARBOR_DR_ENTRY: 'tsx',
+          HARBOR_DR_FORBID: forbid,
+        },
+      }
+    );
+
+  it('--version: neither zod, YAML, the HTTP client nor the AWS SDK', () => {
+    const out = run('zod,yaml,undici,@aws-sdk/', '--version');
+
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(0);
+  }, 60_000);
+
+  it('validate-config: neither the HTTP client nor the AWS SDK', () => {
+    const out = run(
+      'undici,@aws-sdk/',
+      'validate-config',
+      '-c',
+      'examples/minimal.json'
+    );
+
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(0);
+  }, 60_000);
+
+  it('the guard fails a command that loads them (audit loads the HTTP client)', () => {
+    const out = run('undici', 'audit', '-c', 'examples/minimal.json');
+
+    expect(out.stderr).toContain('forbidden module loaded: undici');
+  }, 60_000);
+});
