@@ -501,3 +501,7 @@ class Problems {
     return [...this.#lines].sort((a, b) => rank(a) - rank(b));
   }
 }
+
+// What `validate-config --online` needs besides the checks, loaded with them.
+export { createCredentialsResolver } from '../adapters/secrets/credentials';
+export { armDeadline } from '../use-cases/job';

@@ -4,18 +4,22 @@ import {
   InvalidArgumentError,
   Option,
 } from 'commander';
-import { ConfigError, errorMessage } from '../core/errors';
-import { RefError } from '../core/explain/ref';
+import { ConfigError, errorMessage, RefError } from '../core/errors';
 import { redact } from '../shared/redact';
-import { auditCommand } from './commands/audit';
-import { explainCommand } from './commands/explain';
-import { labCommand } from './commands/lab';
-import { readinessCommand } from './commands/readiness';
-import { reportCommand, type ReportOptions } from './commands/report';
-import { planCommand } from './commands/plan';
-import { validateConfigCommand } from './commands/validate-config';
-import { configPathOf, problemAsJson } from './config-checks';
-import { configJsonSchema } from './config-schema';
+// Types only: each command's module (the HTTP client, the AWS SDK, the lab) loads when the
+// command runs, so that `--version`, `--help` and `validate-config` start quickly. `require`
+// (with a literal path), not `import()`: tsx (the unbundled bin) and jest hook CommonJS
+// loading only, and esbuild bundles such a `require` as a deferred initialisation.
+import type * as AuditModule from './commands/audit';
+import type * as ExplainModule from './commands/explain';
+import type * as LabModule from './commands/lab';
+import type * as PlanModule from './commands/plan';
+import type * as ReadinessModule from './commands/readiness';
+import type * as ReportModule from './commands/report';
+import type { ReportOptions } from './commands/report';
+import type * as ValidateConfigModule from './commands/validate-config';
+import type * as ConfigChecksModule from './config-checks';
+import type * as ConfigSchemaModule from './config-schema';
 import { EXIT, type ExitCode } from './exit-codes';
 import type { CliIo } from './io';
 import type { ProgressMode } from './progress';
@@ -45,7 +49,7 @@ export async function runCli(
   const mode = { json: false };
   const configOf = (opts: { config?: string; json?: boolean }): string => {
     mode.json = opts.json === true;
-    return configPathOf(opts.config, env);
+    return configChecks().configPathOf(opts.config, env);
   };
   const program = new Command('harbor-dr')
     .description(
@@ -92,6 +96,9 @@ export async function runCli(
         quiet?: boolean;
       }) => {
         const config = configOf(opts);
+        const { validateConfigCommand } =
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          require('./commands/validate-config') as typeof ValidateConfigModule;
         code = await validateConfigCommand({ ...opts, config }, io, env);
       }
     );
@@ -102,6 +109,9 @@ export async function runCli(
       'print the JSON Schema of the configuration file (for editors: yaml-language-server)'
     )
     .action(() => {
+      const { configJsonSchema } =
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require('./config-schema') as typeof ConfigSchemaModule;
       io.out(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     });
 
@@ -120,6 +130,9 @@ export async function runCli(
         concurrency: number;
       }) => {
         const config = configOf(opts);
+        const { planCommand } =
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          require('./commands/plan') as typeof PlanModule;
         code = await planCommand({ ...opts, config }, io);
       }
     );
@@ -164,6 +177,9 @@ export async function runCli(
         verbose?: boolean;
       }) => {
         const config = configOf(opts);
+        const { auditCommand } =
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          require('./commands/audit') as typeof AuditModule;
         code = await auditCommand(
           { ...opts, config, progress: progressMode(opts) },
           io,
@@ -193,6 +209,9 @@ export async function runCli(
         }
       ) => {
         const config = configOf(opts);
+        const { explainCommand } =
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          require('./commands/explain') as typeof ExplainModule;
         code = await explainCommand(ref, { ...opts, config }, io);
       }
     );
@@ -231,6 +250,9 @@ export async function runCli(
         verbose?: boolean;
       }) => {
         const config = configOf(opts);
+        const { readinessCommand } =
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          require('./commands/readiness') as typeof ReadinessModule;
         code = await readinessCommand(
           { ...opts, config, progress: progressMode(opts) },
           io,
@@ -259,6 +281,9 @@ export async function runCli(
     .option('--html', 'the HTML report instead of the Markdown')
     .option('--output <file>', 'write to this file instead of stdout')
     .action(async (opts: ReportOptions) => {
+      const { reportCommand } =
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require('./commands/report') as typeof ReportModule;
       code = await reportCommand(opts, io);
     });
 
@@ -275,6 +300,9 @@ export async function runCli(
     )
     .option('--dir <dir>', 'where the config and credential files go', './.lab')
     .action(async (opts: { portBase?: number; dir: string }) => {
+      const { labCommand } =
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require('./commands/lab') as typeof LabModule;
       code = await labCommand(
         { ...opts, until: signals?.stopped ?? new Promise(() => undefined) },
         io
@@ -295,7 +323,7 @@ export async function runCli(
     if (err instanceof ConfigError) {
       if (mode.json) {
         io.out(
-          `${JSON.stringify({ valid: false, error: err.code, message: err.message.split('\n')[0] ?? '', problems: err.problems.map(problemAsJson) }, null, 2)}\n`
+          `${JSON.stringify({ valid: false, error: err.code, message: err.message.split('\n')[0] ?? '', problems: err.problems.map(configChecks().problemAsJson) }, null, 2)}\n`
         );
       } else io.err(`harbor-dr: ${err.message}\n`);
       return EXIT.USAGE;
@@ -304,6 +332,12 @@ export async function runCli(
     io.err(`harbor-dr: internal error: ${redact(errorMessage(err))}\n`);
     return EXIT.INTERNAL;
   }
+}
+
+/** The configuration checks (zod, YAML), loaded by the first command that reads a config. */
+function configChecks(): typeof ConfigChecksModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./config-checks') as typeof ConfigChecksModule;
 }
 
 function configOption(): Option {

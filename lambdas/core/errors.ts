@@ -44,6 +44,14 @@ export class ConfigError extends HarborDrError {
   }
 }
 
+/** A REF of `harbor-dr explain` that is not one: bad usage, nothing ran. */
+export class RefError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefError';
+  }
+}
+
 /** A narrowing guard for `catch (err: unknown)`. */
 export function isError(value: unknown): value is Error {
   return value instanceof Error;

@@ -1,10 +1,10 @@
-import { createCredentialsResolver } from '../../adapters/secrets/credentials';
 import { ConfigError } from '../../core/errors';
 import { plural } from '../../core/report/format';
 import type { HarborDrConfig } from '../../shared/config';
-import { armDeadline } from '../../use-cases/job';
 import { checkConfigOffline, problemAsJson, type Env } from '../config-checks';
-import { checkConfigOnline } from '../config-checks-online';
+// Types only: the online checks (the HTTP client, the AWS SDK) load with --online, so that
+// the offline check starts quickly.
+import type * as OnlineModule from '../config-checks-online';
 import type { EndpointReport, OnlineCheck } from '../config-checks-online';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
@@ -42,6 +42,9 @@ export async function validateConfigCommand(
   });
   let online: OnlineCheck | undefined;
   if (config && options.online) {
+    const { armDeadline, checkConfigOnline, createCredentialsResolver } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('../config-checks-online') as typeof OnlineModule;
     const deadline = armDeadline(
       new Date(Date.now() + ONLINE_DEADLINE_MS),
       new Date()

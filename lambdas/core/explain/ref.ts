@@ -1,14 +1,9 @@
 /** The REF of `harbor-dr explain`: `project/repo:tag` or `project/repo@sha256:…` on the primary. */
 import { digestSchema } from '../report/schema';
+import { RefError } from '../errors';
 import type { ExplainRef } from './schema';
 
-/** A REF that is not one: bad usage, nothing ran. */
-export class RefError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RefError';
-  }
-}
+export { RefError };
 
 /**
  * Parses a ref as the user typed it.
