@@ -1,32 +1,17 @@
-import { countFindings } from '../core/inventory/counts';
-import {
-  diffContextFor,
-  diffShard,
-  orphansPossibleIn,
-} from '../core/inventory/diff';
-import { unplaceableFindings } from '../core/inventory/cannot-run';
+import { diffContextFor } from '../core/inventory/diff';
 import { selectPolicies } from '../core/inventory/discover';
 import type { PolicyAssignment } from '../core/inventory/discover';
-import {
-  DEADLINE_IN_FLIGHT,
-  DEADLINE_NOT_STARTED,
-  errorMessage,
-  isDeadline,
-} from '../core/errors';
-import { assessReplication } from './replication';
+import { errorMessage } from '../core/errors';
 import type { ReplicationDeps } from './replication';
 import type { ReplicationSettings } from '../core/replication/settings';
 import { inventoryProjects, resolveProjects } from './inventory';
 import type { ProjectScope } from './inventory';
-import { mapWithConcurrency } from './limit';
 import { mapShardsTelling, tell, type ProgressListener } from './progress';
 import type {
-  ExpectedRef,
   ProjectInventory,
   ReplicationPolicy,
   TargetKind,
   TargetTraits,
-  UnobservedRepository,
 } from '../core/model';
 import { planExpected, policyScope } from '../core/inventory/plan';
 import { resolveMatching } from '../core/inventory/plan/matching';
@@ -34,31 +19,17 @@ import type {
   DoublestarSetting,
   ReleaseReading,
 } from '../core/inventory/plan/matching';
-import { projectOf, shardsOf } from '../core/inventory/plan/shards';
-import type {
-  PlanResult,
-  PlanTarget,
-  TargetPlan,
-} from '../core/inventory/plan/types';
-import type {
-  Clock,
-  HarborApi,
-  ObservedRepository,
-  TargetObserver,
-} from '../core/ports';
-import { REPORT_SCHEMA_VERSION } from '../core/report/schema';
-import type {
-  Finding,
-  Matching,
-  PolicyReport,
-  Report,
-  ScopeError,
-  ShardStatus,
-  TargetReport,
-} from '../core/report/schema';
-import { delayDistribution, estimateExposure } from '../core/inventory/rpo';
-import { firstSeenDelays, previousObservation } from '../core/inventory/trend';
-import { auditVerdict, worstVerdict } from '../core/readiness/verdict';
+import type { PlanResult, PlanTarget } from '../core/inventory/plan/types';
+import type { Clock, HarborApi, TargetObserver } from '../core/ports';
+import type { Matching, Report, ScopeError } from '../core/report/schema';
+import { mergeAudit } from './audit-merge';
+import {
+  auditShard,
+  expectedByShard,
+  notAudited,
+  shardRefsOf,
+} from './audit-shards';
+import type { ShardOutcome, ShardRef } from './audit-shards';
 
 /** A target as the audit reaches it. */
 export interface AuditTarget {
@@ -117,6 +88,11 @@ export interface AuditInput {
   primaryRelease?: ReleaseReading;
   /** Told as the work is planned and as shards and targets finish (the CLI's progress). */
   onProgress?: ProgressListener;
+  /**
+   * A destination project expecting more refs is split into shards of whole repositories
+   * of at most this many refs (the distributed audit's unit of work). @default no split
+   */
+  maxRefsPerShard?: number;
 }
 
 /** What discovery and planning learned, before any target is observed. */
@@ -129,10 +105,6 @@ export interface PlannedRun {
   errors: ScopeError[];
   inventories: ProjectInventory[];
 }
-
-const DEADLINE_REASON = DEADLINE_NOT_STARTED;
-/** How every reason of work cut by the deadline starts. */
-const DEADLINE_REACHED = 'deadline reached';
 
 /**
  * Discovers the policies in scope, lists the primary and computes the expected set.
@@ -285,64 +257,102 @@ export async function planRun(
 }
 
 /**
- * Runs a whole inventory audit and returns its report.
+ * The plan of an audit, as its shards and its merge need it: plain data, so that it can be
+ * stored between the steps of a distributed run (JSON) as well as passed along in process.
+ */
+export interface AuditPlan {
+  runId: string;
+  /** When the run started (ISO 8601): the report's `startedAt`. */
+  startedAt: string;
+  /** What discovery and planning learned (the primary's inventories are not kept). */
+  planned: Omit<PlannedRun, 'inventories'>;
+  /** Every shard of the run, target by target. */
+  shards: ShardRef[];
+}
+
+/**
+ * The plan step: reads the primary once (planRun) and lists the run's shards, large
+ * projects split by repository ranges (`maxRefsPerShard`).
+ */
+export async function planAudit(
+  deps: AuditDeps,
+  input: AuditInput
+): Promise<AuditPlan> {
+  const startedAt = deps.clock.now();
+  const { plan, assignments, warnings, errors } = await planRun(deps, input);
+  const planned = { plan, assignments, warnings, errors };
+  return {
+    runId: input.runId,
+    startedAt: startedAt.toISOString(),
+    planned,
+    shards: shardRefsOf(planned.plan, input.maxRefsPerShard),
+  };
+}
+
+/**
+ * Runs a whole inventory audit in this process and returns its report: the same three
+ * steps as the distributed audit (plan, shards, merge), the shards run here.
  *
  * Primary course:
- * 1. plan the run (see planRun);
- * 2. per target, split the expected set into shards (destination projects);
- * 3. observe each shard, within the deadline, and diff it against the expected set;
- * 4. assess each target (counts, exposure, delays, verdict) and assemble the report.
+ * 1. plan the run (see planRun) and list its shards (target, destination project);
+ * 2. observe each shard, within the deadline, and diff it against the expected set;
+ * 3. merge: assess each target (counts, exposure, delays, verdict), replication health and
+ *    the act step, and assemble the report (see mergeAudit).
  */
 export async function runAudit(
   deps: AuditDeps,
   input: AuditInput
 ): Promise<Report> {
-  const startedAt = deps.clock.now();
-  const planned = await planRun(deps, input);
-  if (input.onProgress) {
-    tell(input.onProgress, {
-      kind: 'planned',
-      targets: planned.plan.targets.map((p) => ({
-        target: p.target,
-        shards: shardWork(p).length,
-      })),
-    });
-  }
-  const targets: TargetReport[] = [];
-  for (const target of deps.targets) {
-    targets.push(await auditTarget(deps, input, planned, target));
-  }
-  // Replication health and the act step (re-trigger), once every target's findings are known.
-  if (deps.replication && input.replication) {
-    await assessReplication(
-      {
-        deps: deps.replication,
-        settings: input.replication,
-        clock: deps.clock,
-        deadline: input.deadline,
-        ...(input.signal ? { signal: input.signal } : {}),
-        concurrency: input.concurrency,
-        assignments: planned.assignments,
-        plan: planned.plan,
-        targets: deps.targets,
-      },
-      targets
-    );
-  }
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    runId: input.runId,
-    kind: 'audit',
-    startedAt: startedAt.toISOString(),
-    finishedAt: deps.clock.now().toISOString(),
-    tool: { name: 'harbor-dr-auditor', version: input.toolVersion },
-    primary: { name: input.primary.name, url: input.primary.url },
-    verdict: worstVerdict(targets.map((t) => t.verdict)),
-    policies: policyReports(planned),
-    targets,
-    errors: planned.errors,
-    ...(planned.plan.matching ? { matching: planned.plan.matching } : {}),
+  const plan = await planAudit(deps, input);
+  tell(input.onProgress, {
+    kind: 'planned',
+    targets: plan.planned.plan.targets.map((p) => ({
+      target: p.target,
+      shards: plan.shards.filter((s) => s.target === p.target).length,
+    })),
+  });
+  const outcomes = await auditShardsInProcess(deps, input, plan);
+  return mergeAudit(deps, input, plan, outcomes);
+}
+
+/** The shards of a plan, target by target, a few at a time per target, in this process. */
+async function auditShardsInProcess(
+  deps: AuditDeps,
+  input: AuditInput,
+  plan: AuditPlan
+): Promise<Map<string, ShardOutcome>> {
+  const outcomes = new Map<string, ShardOutcome>();
+  const run = {
+    clock: deps.clock,
+    concurrency: input.concurrency,
+    deadline: input.deadline,
+    ...(input.signal ? { signal: input.signal } : {}),
   };
+  for (const target of deps.targets) {
+    const targetPlan = plan.planned.plan.targets.find(
+      (p) => p.target === target.name
+    );
+    if (!targetPlan) continue;
+    const context = diffContextFor(plan.planned.plan, target.name);
+    const shards = plan.shards.filter((s) => s.target === target.name);
+    const expected = expectedByShard(targetPlan, shards);
+    const work = shards.map((shard) => ({
+      shard,
+      project: shard.project,
+      expected: expected.get(shard.id) ?? [],
+    }));
+    const results = await mapShardsTelling(input.onProgress, target.name)(
+      work,
+      Math.max(1, Math.floor(input.concurrency / 4)),
+      (w) => auditShard(target, w.shard, w.expected, context, run),
+      {
+        signal: input.signal,
+        skipped: (w) => notAudited(w.shard, w.expected, context),
+      }
+    );
+    for (const r of results) outcomes.set(r.shard, r);
+  }
+  return outcomes;
 }
 
 /** The run's doublestar: the config's, or the primary's release's (one GET /systeminfo). */
@@ -360,321 +370,6 @@ async function readMatching(
   } catch (err) {
     return resolveMatching('auto', { error: errorMessage(err) });
   }
-}
-
-async function auditTarget(
-  deps: AuditDeps,
-  input: AuditInput,
-  planned: PlannedRun,
-  target: AuditTarget
-): Promise<TargetReport> {
-  const plan = planned.plan.targets.find((p) => p.target === target.name);
-  const errors: ScopeError[] = [];
-  // A run-level failure (no policies, no primary) leaves every target unseen.
-  for (const e of planned.errors) {
-    if (['primary', 'policies', target.name].includes(e.scope)) errors.push(e);
-  }
-  if (target.unavailable !== undefined) {
-    errors.push({ scope: target.name, message: target.unavailable });
-  }
-  const findings: Finding[] = [];
-  const shards: ShardStatus[] = [];
-  if (plan) {
-    errors.push(...scopeErrorsOf(plan));
-    const context = diffContextFor(planned.plan, target.name);
-    const work = shardWork(plan);
-    const notAudited = (shard: {
-      project: string;
-      expected: ExpectedRef[];
-    }): { status: ShardStatus; findings: Finding[] } => ({
-      status: {
-        project: shard.project,
-        status: 'not-audited',
-        reason: DEADLINE_REASON,
-      },
-      findings: diffShard(
-        shard.expected,
-        { unknown: DEADLINE_REASON },
-        context
-      ),
-    });
-    const results = await mapShardsTelling(input.onProgress, target.name)(
-      work,
-      Math.max(1, Math.floor(input.concurrency / 4)),
-      async ({ project, expected }) => {
-        if (target.unavailable !== undefined) {
-          return {
-            status: {
-              project,
-              status: 'unknown',
-              reason: target.unavailable,
-            } satisfies ShardStatus,
-            findings: diffShard(
-              expected,
-              { unknown: target.unavailable },
-              context
-            ),
-          };
-        }
-        if (deps.clock.now() >= input.deadline) {
-          return notAudited({ project, expected });
-        }
-        const { observation, namespaceError, cutByDeadline } =
-          await observeShard(
-            target,
-            project,
-            expected,
-            input,
-            orphansPossibleIn(context, project)
-          );
-        const unseen = observation.filter(
-          (r): r is UnobservedRepository => 'reason' in r
-        );
-        const reasons = [
-          ...(cutByDeadline ? [DEADLINE_IN_FLIGHT] : []),
-          ...(unseen.length > 0
-            ? [
-                `${unseen.length} repositories could not be observed: ${unseen
-                  .slice(0, 3)
-                  .map((u) => `${u.repository} (${u.reason})`)
-                  .join('; ')}`,
-              ]
-            : []),
-          ...(namespaceError
-            ? [
-                `its repositories could not be listed (${namespaceError}): repositories deleted on the primary are unseen`,
-              ]
-            : []),
-        ];
-        const status: ShardStatus =
-          reasons.length === 0
-            ? { project, status: 'audited' }
-            : { project, status: 'unknown', reason: reasons.join('; ') };
-        return { status, findings: diffShard(expected, observation, context) };
-      },
-      { signal: input.signal, skipped: notAudited }
-    );
-    for (const r of results) {
-      shards.push(r.status);
-      // One by one: a spread of a shard's findings overflows the stack past ~100,000.
-      for (const f of r.findings) findings.push(f);
-    }
-    // Refs of a policy that cannot run and that have no destination name: missing.
-    findings.push(...unplaceableFindings(plan.unplaceable));
-  }
-
-  const counts = countFindings(findings);
-  const now = deps.clock.now();
-  const unseenScopes =
-    errors.length + shards.filter((s) => s.status !== 'audited').length;
-  // Unseen refs or scopes leave the exposure unknown (null), never a false 0.
-  const exposure = estimateExposure(findings, now, unseenScopes);
-  // Plain registries keep no push times: delays come from first-seen times across runs.
-  const firstSeen = target.traits.firstSeenDelays;
-  const delays = delayDistribution(
-    firstSeen
-      ? firstSeenDelays(
-          findings,
-          previousObservation(input.history, target.name),
-          now
-        )
-      : replicationDelays(findings)
-  );
-  const objectiveSeconds = input.rpoObjectiveMinutes * 60;
-  const verdict = auditVerdict({
-    counts,
-    unseenScopes,
-    // What the seen refs prove: a breach they show is NOT_READY even when others are unseen
-    // (which alone makes the verdict UNKNOWN).
-    exposureSeconds: exposure.seconds ?? exposure.atLeastSeconds,
-    objectiveSeconds,
-    policyErrors: plan?.policyErrors.length ?? 0,
-  });
-  tell(input.onProgress, {
-    kind: 'target',
-    target: target.name,
-    verdict,
-    shards,
-    errors,
-  });
-  return {
-    name: target.name,
-    kind: target.kind,
-    url: target.url,
-    verdict,
-    counts,
-    findings: findings.filter((f) => f.state !== 'synced'),
-    shards,
-    rpo: {
-      objectiveSeconds,
-      estimateSeconds: exposure.seconds,
-      oldestUnsyncedPushTime: exposure.oldestUnsyncedPushTime,
-      p50DelaySeconds: delays.p50,
-      p95DelaySeconds: delays.p95,
-      maxDelaySeconds: delays.max,
-      delayBasis: firstSeen ? 'first-seen' : 'push-time',
-    },
-    replication: { executions: [], failedTasks: [], retriggered: [] },
-    drift: [],
-    errors,
-  };
-}
-
-/**
- * Observes a shard: the expected repositories plus whatever else the target holds in that
- * namespace. When the shard as a whole cannot be observed, each repository is tried alone,
- * so that one unreadable repository leaves only itself unknown.
- */
-async function observeShard(
-  target: AuditTarget,
-  project: string,
-  expected: readonly ExpectedRef[],
-  input: AuditInput,
-  /** A deletion-replicating policy feeds the project: a target that cannot list it hides orphans. */
-  orphansPossible: boolean
-): Promise<{
-  observation: (ObservedRepository | UnobservedRepository)[];
-  /** Why the namespace could not be listed: repositories nobody expects went unseen. */
-  namespaceError?: string;
-  /** The run's deadline cut the observation: what it left unseen is unknown. */
-  cutByDeadline?: boolean;
-}> {
-  const repositories = new Set(expected.map((r) => r.repository));
-  let namespaceError: string | undefined;
-  try {
-    const listed = await target.observer.listNamespace(project);
-    if (listed === null && orphansPossible) {
-      namespaceError =
-        'the target does not list its repositories (a registry without a catalog: /v2/_catalog refused or absent)';
-    }
-    for (const repo of listed ?? []) repositories.add(repo);
-  } catch (err) {
-    // Expected repositories are still observed below; whole repositories deleted on the
-    // primary (orphans) cannot be seen, so the shard is not fully audited.
-    namespaceError = errorMessage(err);
-  }
-  const repos = [...repositories].sort();
-  const cut = (): boolean => input.signal?.aborted === true;
-  const withNote = (
-    observation: (ObservedRepository | UnobservedRepository)[]
-  ) => ({
-    observation,
-    ...(namespaceError ? { namespaceError } : {}),
-    ...(observation.some(
-      (r) => 'reason' in r && r.reason.startsWith(DEADLINE_REACHED)
-    )
-      ? { cutByDeadline: true }
-      : {}),
-  });
-  try {
-    return withNote(await target.observer.observe(repos, expected));
-  } catch (err) {
-    // Cut by the run's deadline: trying each repository alone would only fail again.
-    if (cut() || isDeadline(err)) {
-      return withNote(
-        repos.map((repository) => ({
-          repository,
-          reason: `${DEADLINE_IN_FLIGHT}: ${errorMessage(err)}`,
-        }))
-      );
-    }
-    const byRepo = groupBy(expected, (r) => r.repository);
-    const perRepo = await mapWithConcurrency(
-      repos,
-      Math.max(1, Math.floor(input.concurrency / 4)),
-      async (repo): Promise<ObservedRepository | UnobservedRepository> => {
-        try {
-          const [one] = await target.observer.observe(
-            [repo],
-            byRepo.get(repo) ?? []
-          );
-          return one ?? { repository: repo, exists: false, refs: [] };
-        } catch (err) {
-          return {
-            repository: repo,
-            reason: isDeadline(err)
-              ? `${DEADLINE_IN_FLIGHT}: ${errorMessage(err)}`
-              : errorMessage(err),
-          };
-        }
-      },
-      {
-        signal: input.signal,
-        skipped: (repository) => ({
-          repository,
-          reason: DEADLINE_REASON,
-        }),
-      }
-    );
-    return withNote(perRepo);
-  }
-}
-
-/** Shards with their expected refs, plus the destination projects of deletion rules. */
-function shardWork(
-  plan: TargetPlan
-): { project: string; expected: ExpectedRef[] }[] {
-  const work = shardsOf(plan).map((s) => ({
-    project: s.shard.project,
-    expected: s.expected,
-  }));
-  const known = new Set(work.map((w) => w.project));
-  for (const rule of plan.deletionRules) {
-    for (const { destination } of rule.sources) {
-      const project = projectOf(destination);
-      if (known.has(project)) continue;
-      known.add(project);
-      work.push({ project, expected: [] });
-    }
-  }
-  return work;
-}
-
-function scopeErrorsOf(plan: TargetPlan): ScopeError[] {
-  return plan.unknownScopes.map((u) => ({
-    scope: `${plan.target}/${u.destinationPrefix || '*'}`,
-    message: `policy ${u.policy}: ${u.reason}`,
-  }));
-}
-
-/** Seconds between the source push and the replica's push, for refs that arrived. */
-function replicationDelays(findings: readonly Finding[]): number[] {
-  const delays: number[] = [];
-  for (const f of findings) {
-    if (f.state !== 'synced' || !f.observedPushTime || !f.source?.pushTime)
-      continue;
-    const delay =
-      (Date.parse(f.observedPushTime) - Date.parse(f.source.pushTime)) / 1000;
-    if (Number.isFinite(delay)) delays.push(Math.max(0, delay));
-  }
-  return delays;
-}
-
-function policyReports(planned: PlannedRun): PolicyReport[] {
-  const byPolicy = new Map<string, PolicyReport>();
-  for (const a of planned.assignments) {
-    const key = `${a.mode}:${a.target}:${a.policy.id}`;
-    const targetPlan = planned.plan.targets.find((t) => t.target === a.target);
-    const expected = [
-      ...(targetPlan?.expected ?? []),
-      ...(targetPlan?.unplaceable ?? []),
-    ].filter((r) => r.policy.id === a.policy.id).length;
-    byPolicy.set(key, {
-      id: a.policy.id,
-      name: a.policy.name,
-      targets: [a.target],
-      expected,
-      warnings: (targetPlan?.warnings ?? [])
-        .filter((w) => w.policy === a.policy.name)
-        .map((w) => w.message),
-      errors: (targetPlan?.policyErrors ?? [])
-        .filter((e) => e.policy.id === a.policy.id)
-        .map((e) =>
-          e.repository ? `${e.repository}: ${e.message}` : e.message
-        ),
-    });
-  }
-  return [...byPolicy.values()];
 }
 
 /** A pull policy on a Harbor target behaves as a push from the primary to that target. */
@@ -719,18 +414,4 @@ function planTargets(
       ? { proxyCacheProjects: proxyCache.get(t.name) }
       : {}),
   }));
-}
-
-function groupBy<T>(
-  items: readonly T[],
-  key: (item: T) => string
-): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }
