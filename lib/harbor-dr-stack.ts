@@ -24,6 +24,10 @@ import type { Construct } from 'constructs';
 import type { HarborDrConfig } from '../lambdas/shared/config';
 import { ENV_KEYS } from '../lambdas/shared/env-keys';
 import { AuditMonitoring } from './constructs/audit-monitoring';
+import {
+  DistributedAudit,
+  type DistributedAuditProps,
+} from './constructs/distributed-audit';
 import { ScheduledFunction } from './constructs/scheduled-function';
 import {
   deploymentProblems,
@@ -54,7 +58,19 @@ function retentionDays(days: number): RetentionDays {
 export interface HandlerEntries {
   readonly audit: string;
   readonly readiness?: string;
+  readonly distributed?: {
+    readonly plan: string;
+    readonly shard: string;
+    readonly merge: string;
+  };
 }
+
+/** The distributed audit's entry points (deployment.mode: distributed). */
+export const DISTRIBUTED_HANDLER_ENTRIES = {
+  plan: join(PROJECT_ROOT, 'lambdas', 'handlers', 'audit-plan.ts'),
+  shard: join(PROJECT_ROOT, 'lambdas', 'handlers', 'audit-shard.ts'),
+  merge: join(PROJECT_ROOT, 'lambdas', 'handlers', 'audit-merge.ts'),
+};
 
 /** The Lambda entry points in lambdas/handlers, one per use case. */
 export const DEFAULT_HANDLER_ENTRIES: HandlerEntries = {
@@ -73,6 +89,8 @@ export interface HarborDrStackProps extends StackProps {
   readonly handlerEntries?: {
     readonly audit: string;
     readonly readiness: string;
+    /** @default - lambdas/handlers/audit-{plan,shard,merge}.ts */
+    readonly distributed?: HandlerEntries['distributed'];
   };
 }
 
@@ -116,6 +134,8 @@ export class HarborDrStack extends Stack {
   readonly configAsset: Asset;
   /** The heartbeat and per-target exposure alarms, and the dashboard. */
   readonly monitoring: AuditMonitoring;
+  /** The Step Functions audit, when deployment.mode is distributed. */
+  readonly distributed: DistributedAudit | undefined;
 
   constructor(scope: Construct, id: string, props: HarborDrStackProps) {
     super(scope, id, {
@@ -202,7 +222,9 @@ export class HarborDrStack extends Stack {
       serviceName: AUDIT_SERVICE,
       memorySize: deployment.audit.memoryMiB,
       timeout: Duration.seconds(deployment.audit.timeoutSeconds),
-      schedule: deployment.audit.schedule,
+      // In distributed mode the schedule starts the state machine instead.
+      schedule:
+        deployment.mode === 'single' ? deployment.audit.schedule : undefined,
       // None by default: an account with the default limit of 10 cannot reserve any. The
       // schedule starts one run a day and Lambda retries an async invoke only after it
       // failed, so scheduled runs do not overlap (unless the schedule is more frequent than
@@ -232,6 +254,10 @@ export class HarborDrStack extends Stack {
       this.grantSecrets(fn.role);
       this.acknowledgeFunctionFindings(fn);
     }
+    this.distributed =
+      deployment.mode === 'distributed'
+        ? this.distributedAudit(common, entries.distributed)
+        : undefined;
 
     this.monitoring = new AuditMonitoring(this, 'Monitoring', {
       auditFunction: this.audit.function,
@@ -280,6 +306,49 @@ export class HarborDrStack extends Stack {
       });
     }
     return topic;
+  }
+
+  /** The state machine and its functions; only the merge reads and writes reports. */
+  private distributedAudit(
+    common: DistributedAuditProps['functions'],
+    entries: HandlerEntries['distributed'] = DISTRIBUTED_HANDLER_ENTRIES
+  ): DistributedAudit {
+    const { deployment } = this.config;
+    const distributed = new DistributedAudit(this, 'DistributedAudit', {
+      functions: common,
+      entries,
+      description: `Audits the replication of ${this.config.primary.name} (distributed)`,
+      stepSizing: {
+        memoryMiB: deployment.audit.memoryMiB,
+        timeout: Duration.seconds(deployment.audit.timeoutSeconds),
+      },
+      shardSizing: {
+        memoryMiB: deployment.distributed.memoryMiB,
+        timeout: Duration.seconds(deployment.distributed.timeoutSeconds),
+      },
+      auditServiceName: AUDIT_SERVICE,
+      bucket: this.reportsBucket,
+      maxConcurrency: deployment.distributed.maxConcurrency,
+      maxRefsPerShard: deployment.distributed.maxRefsPerShard,
+      timeout: Duration.minutes(deployment.distributed.timeoutMinutes),
+      runRetentionDays: 7,
+      logRetention: common.logRetention,
+      alarmTopic: this.alarmsTopic,
+      schedule: deployment.audit.schedule,
+    });
+    for (const fn of distributed.functions) {
+      this.grantConfig(fn.role);
+      this.grantSecrets(fn.role);
+      this.acknowledgeFunctionFindings(fn);
+    }
+    this.grantReports(distributed.merge.role);
+    this.grantPublish(distributed.merge.role);
+    new CfnOutput(this, 'AuditStateMachineArn', {
+      value: distributed.stateMachine.stateMachineArn,
+      description:
+        "Starts a distributed audit now: aws stepfunctions start-execution --state-machine-arn <arn> --input '{}'",
+    });
+    return distributed;
   }
 
   private readinessOutputs(readiness: ScheduledFunction): void {

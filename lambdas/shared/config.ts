@@ -269,6 +269,32 @@ const deploymentSchema = z.strictObject({
       reservedConcurrency: z.int().min(1).max(1000).optional(),
     })
     .prefault({}),
+  /**
+   * How the nightly audit runs: `single`, one Lambda invocation (15 minutes at most), or
+   * `distributed`, a Step Functions state machine (plan, a Distributed Map over the shards,
+   * merge) that the schedule starts instead. Both write the same report.
+   */
+  mode: z
+    .enum(['single', 'distributed'], {
+      error: 'must be single or distributed',
+    })
+    .default('single'),
+  /** The distributed audit (deployed when `mode` is `distributed`). */
+  distributed: z
+    .strictObject({
+      /**
+       * Shard functions running at once, all targets together: a bound per target too, since
+       * at worst every running shard is the same target's (each holds at most 8 connections).
+       */
+      maxConcurrency: z.int().min(1).max(1000).default(5),
+      /** A destination project expecting more refs is split into repository ranges. */
+      maxRefsPerShard: z.int().min(1).max(10_000_000).default(20_000),
+      /** The whole execution is stopped (and alarmed) after this long. */
+      timeoutMinutes: z.int().min(5).max(1440).default(120),
+      /** Each shard function's size and timeout. */
+      ...functionSizing(900),
+    })
+    .prefault({}),
   readiness: z
     .strictObject({
       /** Readiness runs on demand; a schedule is optional. */
