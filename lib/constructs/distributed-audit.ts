@@ -367,6 +367,28 @@ export class DistributedAudit extends Construct {
       });
     }
     Validations.of(policy).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'CloudWatch Logs delivery (CreateLogDelivery, ...) and X-Ray (PutTraceSegments, ...) for the execution logs and traces support no resource-level permissions.',
+    });
+    // The Distributed Map starts, describes, stops and redrives its own child executions.
+    const mapPolicy = this.stateMachine.node.tryFindChild(
+      'DistributedMapPolicy'
+    );
+    const machineId = stack.getLogicalId(
+      this.stateMachine.node.defaultChild as never
+    );
+    const execution = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}`;
+    if (mapPolicy) {
+      for (const resource of [`${execution}:*`, `${execution}/shards:*`]) {
+        Validations.of(mapPolicy).acknowledge({
+          id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
+          reason:
+            "The Distributed Map's child executions of this state machine only (named at run time): describe and stop them, and redrive the Map Run labelled shards.",
+        });
+      }
+    }
+    Validations.of(policy).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(bucket.node.defaultChild as never)}.Arn>/${RUNS_PREFIX}/*/shards.json]`,
       reason:
         "The item reader reads each run's shard list (runs/<runId>/shards.json), whose run id is known only at run time.",

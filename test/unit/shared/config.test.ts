@@ -310,11 +310,25 @@ describe('parseConfig: the deployment section', () => {
         memoryMiB: 1024,
         timeoutSeconds: 900,
       },
+      mode: 'single',
+      distributed: {
+        maxConcurrency: 5,
+        maxRefsPerShard: 20_000,
+        timeoutMinutes: 120,
+        memoryMiB: 1024,
+        timeoutSeconds: 900,
+      },
       readiness: { memoryMiB: 1024, timeoutSeconds: 300 },
       reportRetentionDays: 400,
       logRetentionDays: 90,
       logLevel: 'INFO',
     });
+  });
+
+  it('refuses a deployment mode other than single or distributed, naming the field', () => {
+    expect(() =>
+      parseConfig({ ...valid(), deployment: { mode: 'auto' } }, 'test.yaml')
+    ).toThrow(/deployment\.mode: must be single or distributed/);
   });
 
   it('accepts a full deployment section', () => {
