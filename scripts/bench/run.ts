@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { startLab, type Lab } from '../../lab/index';
 import { distributionVersion } from '../../lab/registry/distribution';
 import { bundleChildren, type ChildBundles } from './bundle';
+import { runDistributedBench } from './distributed';
 import { runNode } from './exec';
 import { formatResults } from './format';
 import { abHead, heyHead, type ToolRate } from './http-tools';
@@ -137,6 +138,11 @@ async function withCpu<T>(
 }
 
 async function main(): Promise<void> {
+  // `--distributed [--workers <n>]`: the distributed audit against the single process.
+  if (process.argv.includes('--distributed')) {
+    await runDistributedBench(process.argv.slice(2));
+    return;
+  }
   const opts = options();
   const sizes = {
     ...(opts.quick ? QUICK_SIZES : DEFAULT_SIZES),
