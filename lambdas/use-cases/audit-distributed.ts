@@ -222,7 +222,19 @@ export async function planAuditStep(
   for (const targetPlan of plan.planned.plan.targets) {
     const shards = plan.shards.filter((s) => s.target === targetPlan.target);
     if (shards.length === 0) continue;
-    const context = diffContextFor(plan.planned.plan, targetPlan.target);
+    const full = diffContextFor(plan.planned.plan, targetPlan.target);
+    // The primary's index is read only by deletion rules (orphans): without any, each shard
+    // object is spared a copy of it (it grows with every tag of the primary).
+    const context: DiffContext =
+      full.deletionRules.length > 0
+        ? full
+        : {
+            ...full,
+            primary: {
+              projectListComplete: full.primary.projectListComplete,
+              projects: [],
+            },
+          };
     const expected = expectedByShard(targetPlan, shards);
     await mapWithConcurrency(shards, 8, (shard) =>
       objects.put(runKeys.shard(runId, shard.id), {
