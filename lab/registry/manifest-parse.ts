@@ -33,6 +33,9 @@ const indexSchema = z.looseObject({
   subject: descriptor.optional(),
 });
 
+// Built once: a zod 4 schema compiles itself on first use, which costs more than a parse.
+const headSchema = z.looseObject({ mediaType: z.string().optional() });
+
 /** The references a manifest makes, as the store needs them. */
 export interface ParsedManifest {
   mediaType: string;
@@ -61,9 +64,7 @@ export function parseManifest(
       reason: 'not JSON',
     });
   }
-  const head = z
-    .looseObject({ mediaType: z.string().optional() })
-    .safeParse(json);
+  const head = headSchema.safeParse(json);
   const bodyType = head.success ? head.data.mediaType : undefined;
   const headerType =
     contentType && MANIFEST_MEDIA_TYPES.includes(contentType)

@@ -64,7 +64,7 @@ export function registerArtifacts(r: Router, rt: HarborRuntime): void {
   r.get('/projects/:project/repositories', (ctx) => {
     const p = projectByNameParam(ctx);
     requireProject(rt, ctx, p, 'repository', 'list');
-    const rows = [...s.repos.values()].filter((x) => x.projectId === p.id);
+    const rows = s.reposOf(p.id);
     return listReply(
       ctx,
       rows,
@@ -137,8 +137,7 @@ export function registerArtifacts(r: Router, rt: HarborRuntime): void {
     const wantAll = /(^|,)base=\*($|,)/.test(terms);
     const base = rows.filter(
       (a) =>
-        !a.accessory &&
-        (wantAll || s.tagsOf(a.id).length > 0 || !s.isReferenced(a))
+        !a.accessory && (wantAll || s.tagCount(a.id) > 0 || !s.isReferenced(a))
     );
     const opts = renderOpts(ctx);
     return listReply(
@@ -165,9 +164,7 @@ export function registerArtifacts(r: Router, rt: HarborRuntime): void {
   r.get('/projects/:project/artifacts', (ctx) => {
     const p = projectParam(rt, ctx);
     requireProject(rt, ctx, p, 'artifact', 'list');
-    let rows = [...s.artifacts.values()].filter(
-      (a) => s.repos.get(a.repoId)?.projectId === p.id
-    );
+    let rows = s.artifactsOfProject(p.id);
     if (flag(ctx, 'latest_in_repository', false)) {
       const latest = new Map<number, ArtifactRec>();
       for (const a of rows) {

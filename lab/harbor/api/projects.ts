@@ -171,19 +171,14 @@ export function registerProjects(r: Router, rt: HarborRuntime): void {
   r.delete('/projects/:project', (ctx) => {
     const p = projectParam(rt, ctx);
     requireProject(rt, ctx, p, 'project', 'delete');
-    if (
-      [...s.repos.values()].some(
-        (x) => x.projectId === p.id && s.artifactsOf(x.id).length > 0
-      )
-    ) {
+    if (s.reposOf(p.id).some((x) => s.artifactsOf(x.id).length > 0)) {
       throw new HarborError(
         412,
         'PRECONDITION',
         `the project ${p.name} contains repositories, can not be deleted`
       );
     }
-    for (const repo of [...s.repos.values()])
-      if (repo.projectId === p.id) s.repos.delete(repo.id);
+    for (const repo of s.reposOf(p.id)) s.repos.delete(repo.id);
     for (const m of [...s.members.values()])
       if (m.projectId === p.id) s.members.delete(m.id);
     s.projects.delete(p.id);
@@ -207,8 +202,7 @@ export function registerProjects(r: Router, rt: HarborRuntime): void {
     return {
       status: 200,
       body: {
-        repo_count: [...s.repos.values()].filter((x) => x.projectId === p.id)
-          .length,
+        repo_count: s.repoCount(p.id),
         project_admin_count: countRole(1),
         maintainer_count: countRole(4),
         developer_count: countRole(2),
@@ -262,8 +256,7 @@ export function registerProjects(r: Router, rt: HarborRuntime): void {
 /** Bytes stored by a project's artifacts (quota `used`). */
 export function projectUsage(rt: HarborRuntime, p: ProjectRec): number {
   let used = 0;
-  for (const repo of rt.state.repos.values()) {
-    if (repo.projectId !== p.id) continue;
+  for (const repo of rt.state.reposOf(p.id)) {
     for (const a of rt.state.artifactsOf(repo.id))
       if (!rt.state.isReferenced(a)) used += a.size;
   }

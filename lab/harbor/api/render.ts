@@ -27,9 +27,7 @@ export function renderProject(
   who: Principal
 ): Record<string, unknown> {
   const owner = rt.state.users.get(p.ownerId);
-  const repoCount = [...rt.state.repos.values()].filter(
-    (r) => r.projectId === p.id
-  ).length;
+  const repoCount = rt.state.repoCount(p.id);
   const role =
     who.kind === 'user' ? roleOf(rt.state, who.user.id, p.id) : undefined;
   return {
@@ -76,7 +74,7 @@ export function renderRepo(
     .filter(
       (a) =>
         !a.accessory &&
-        (rt.state.tagsOf(a.id).length > 0 || !rt.state.isReferenced(a))
+        (rt.state.tagCount(a.id) > 0 || !rt.state.isReferenced(a))
     ).length;
   return {
     id: r.id,

@@ -182,15 +182,26 @@ export function applySort<T>(
       );
   let keys = sort === null ? [] : parse(sort);
   if (keys.length === 0) keys = parse(defaults);
-  return [...rows].sort((a, b) => {
+  const order = (a: T, b: T): number => {
     for (const k of keys) {
-      const va = k.get(a);
-      const vb = k.get(b);
-      const c = compareValues(va, vb);
+      const c = compareValues(k.get(a), k.get(b));
       if (c !== 0) return k.desc ? -c : c;
     }
     return 0;
-  });
+  };
+  // The tables hand rows over by id: a list sorted by id (or by anything that follows it, as
+  // push time does) is checked in one pass instead of sorted, and the reverse order (newest
+  // first) is reversed; both give what the stable sort would.
+  let ascending = true;
+  let descending = true;
+  for (let i = 1; i < rows.length && (ascending || descending); i++) {
+    const c = order(rows[i - 1] as T, rows[i] as T);
+    if (c > 0) ascending = false;
+    if (c <= 0) descending = false;
+  }
+  if (ascending) return [...rows];
+  if (descending) return [...rows].reverse();
+  return [...rows].sort(order);
 }
 
 function compareValues(a: FieldValue, b: FieldValue): number {

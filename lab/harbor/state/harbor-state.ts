@@ -11,6 +11,7 @@ import {
   artifactTypeOf,
   cosignTagSubject,
 } from './artifact-kind';
+import { Groups, IndexedMap, key } from './indexed-map';
 import type {
   ArtifactRec,
   AuditLogRec,
@@ -50,10 +51,54 @@ const DEFAULT_METADATA = { public: 'false' };
 /** The emulated Harbor's database, kept in sync with its OCI store. */
 export class HarborState {
   private seq = new Map<string, number>();
-  readonly projects = new Map<number, ProjectRec>();
-  readonly repos = new Map<number, RepoRec>();
-  readonly artifacts = new Map<number, ArtifactRec>();
-  readonly tags = new Map<number, TagRec>();
+  // Secondary indexes, kept by the tables' hooks (IndexedMap): every lookup below is O(1) or
+  // O(result), so that a lab holding 100,000 artifacts serves a page in milliseconds.
+  private readonly projectsByName = new Groups<string, ProjectRec>();
+  private readonly reposByName = new Groups<string, RepoRec>();
+  private readonly reposByProject = new Groups<number, RepoRec>();
+  private readonly artifactsByRepo = new Groups<number, ArtifactRec>();
+  private readonly artifactsByDigest = new Groups<string, ArtifactRec>();
+  private readonly accessoriesBySubject = new Groups<string, ArtifactRec>();
+  private readonly referencersOf = new Groups<string, ArtifactRec>();
+  private readonly tagsByArtifact = new Groups<number, TagRec>();
+  private readonly tagsByName = new Groups<string, TagRec>();
+  private readonly tagIndex = {
+    added: (t: TagRec) => {
+      this.tagsByArtifact.add(t.artifactId, t);
+      this.tagsByName.add(key(t.repoId, t.name), t);
+    },
+    removed: (t: TagRec) => {
+      this.tagsByArtifact.remove(t.artifactId, t);
+      this.tagsByName.remove(key(t.repoId, t.name), t);
+    },
+  };
+  readonly projects = new IndexedMap<number, ProjectRec>({
+    added: (p) => {
+      this.projectsByName.add(p.name, p);
+    },
+    removed: (p) => {
+      this.projectsByName.remove(p.name, p);
+    },
+  });
+  readonly repos = new IndexedMap<number, RepoRec>({
+    added: (r) => {
+      this.reposByName.add(r.name, r);
+      this.reposByProject.add(r.projectId, r);
+    },
+    removed: (r) => {
+      this.reposByName.remove(r.name, r);
+      this.reposByProject.remove(r.projectId, r);
+    },
+  });
+  readonly artifacts = new IndexedMap<number, ArtifactRec>({
+    added: (a) => {
+      this.indexArtifact(a, true);
+    },
+    removed: (a) => {
+      this.indexArtifact(a, false);
+    },
+  });
+  readonly tags = new IndexedMap<number, TagRec>(this.tagIndex);
   readonly labels = new Map<number, LabelRec>();
   readonly users = new Map<number, UserRec>();
   readonly robots = new Map<number, RobotRec>();
@@ -158,29 +203,40 @@ export class HarborState {
 
   /** A project by exact name. */
   projectByName(name: string): ProjectRec | undefined {
-    for (const p of this.projects.values()) if (p.name === name) return p;
-    return undefined;
+    return this.projectsByName.first(name);
   }
 
   // ---- repositories / artifacts ----
 
   /** A repository by full name (`project/a/b`). */
   repoByName(name: string): RepoRec | undefined {
-    for (const r of this.repos.values()) if (r.name === name) return r;
-    return undefined;
+    return this.reposByName.first(name);
   }
 
-  /** Every artifact of a repository (incl. index children and accessories). */
+  /** The repositories of a project, by id. */
+  reposOf(projectId: number): RepoRec[] {
+    return this.reposByProject.list(projectId);
+  }
+
+  /** How many repositories a project holds. */
+  repoCount(projectId: number): number {
+    return this.reposByProject.size(projectId);
+  }
+
+  /** Every artifact of a repository (incl. index children and accessories), by id. */
   artifactsOf(repoId: number): ArtifactRec[] {
-    return [...this.artifacts.values()].filter((a) => a.repoId === repoId);
+    return this.artifactsByRepo.list(repoId);
+  }
+
+  /** Every artifact of a project's repositories, by id. */
+  artifactsOfProject(projectId: number): ArtifactRec[] {
+    const rows = this.reposOf(projectId).flatMap((r) => this.artifactsOf(r.id));
+    return rows.sort((a, b) => a.id - b.id);
   }
 
   /** An artifact of a repository by digest. */
   artifactByDigest(repoId: number, digest: string): ArtifactRec | undefined {
-    for (const a of this.artifacts.values()) {
-      if (a.repoId === repoId && a.digest === digest) return a;
-    }
-    return undefined;
+    return this.artifactsByDigest.first(key(repoId, digest));
   }
 
   /** An artifact by tag or digest. */
@@ -192,28 +248,41 @@ export class HarborState {
 
   /** A tag of a repository by name. */
   tagByName(repoId: number, name: string): TagRec | undefined {
-    for (const t of this.tags.values())
-      if (t.repoId === repoId && t.name === name) return t;
-    return undefined;
+    return this.tagsByName.first(key(repoId, name));
   }
 
   /** Tags of an artifact, ordered by id. */
   tagsOf(artifactId: number): TagRec[] {
-    return [...this.tags.values()].filter((t) => t.artifactId === artifactId);
+    const rows = this.tagsByArtifact.list(artifactId);
+    return rows.length > 1 ? rows.sort((a, b) => a.id - b.id) : rows;
   }
 
-  /** Accessories whose subject is the artifact. */
+  /** How many tags an artifact has. */
+  tagCount(artifactId: number): number {
+    return this.tagsByArtifact.size(artifactId);
+  }
+
+  /** Accessories whose subject is the artifact, by id. */
   accessoriesOf(a: ArtifactRec): ArtifactRec[] {
-    return this.artifactsOf(a.repoId).filter(
-      (x) => x.accessory?.subjectDigest === a.digest
-    );
+    return this.accessoriesBySubject.list(key(a.repoId, a.digest));
   }
 
   /** True when some index of the repository references the artifact. */
   isReferenced(a: ArtifactRec): boolean {
-    return this.artifactsOf(a.repoId).some((x) =>
-      x.references.some((r) => r.childDigest === a.digest)
-    );
+    return this.referencersOf.size(key(a.repoId, a.digest)) > 0;
+  }
+
+  private indexArtifact(a: ArtifactRec, add: boolean): void {
+    const op = add ? 'add' : 'remove';
+    this.artifactsByRepo[op](a.repoId, a);
+    this.artifactsByDigest[op](key(a.repoId, a.digest), a);
+    if (a.accessory)
+      this.accessoriesBySubject[op](
+        key(a.repoId, a.accessory.subjectDigest),
+        a
+      );
+    for (const r of a.references)
+      this.referencersOf[op](key(a.repoId, r.childDigest), a);
   }
 
   /** Appends an audit log row (auditlog-exts). */
@@ -384,8 +453,10 @@ export class HarborState {
     if (existing?.artifactId === a.id) return; // same digest re-pushed: push_time unchanged
     const now = this.clock.now();
     if (existing) {
+      this.tagIndex.removed(existing);
       existing.artifactId = a.id;
       existing.pushTime = now;
+      this.tagIndex.added(existing);
       return;
     }
     const t: TagRec = {
