@@ -6,6 +6,7 @@ export interface ChildBundles {
   audit: string;
   rawHead: string;
   seedRegistry: string;
+  latencyProxy: string;
 }
 
 /**
@@ -19,6 +20,7 @@ export async function bundleChildren(outDir: string): Promise<ChildBundles> {
       'audit-child': join(here, 'audit-child.ts'),
       'raw-head-child': join(here, 'raw-head-child.ts'),
       'seed-registry-child': join(here, 'seed-registry-child.ts'),
+      'latency-proxy-child': join(here, 'latency-proxy-child.ts'),
     },
     outdir: outDir,
     bundle: true,
@@ -31,5 +33,6 @@ export async function bundleChildren(outDir: string): Promise<ChildBundles> {
     audit: join(outDir, 'audit-child.js'),
     rawHead: join(outDir, 'raw-head-child.js'),
     seedRegistry: join(outDir, 'seed-registry-child.js'),
+    latencyProxy: join(outDir, 'latency-proxy-child.js'),
   };
 }

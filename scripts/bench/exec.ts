@@ -39,3 +39,52 @@ export function runNode(
     : [];
   return run(process.execPath, [...nodeArgs, script, ...args]);
 }
+
+/** A long-running benchmark child (the latency proxy): its first result line, its pid, a stop. */
+export interface ServiceChild {
+  pid: number;
+  /** stdout up to the first result line. */
+  ready: Promise<string>;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts a bundled child that prints a result line when ready and runs until SIGTERM. */
+export function startNode(
+  script: string,
+  args: readonly string[]
+): ServiceChild {
+  const child = spawn(process.execPath, [script, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (out.includes('\n')) resolve(out);
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      err = (err + c).slice(-4000);
+    });
+    child.once('error', reject);
+    void exited.then(() => {
+      reject(new Error(`${script} exited before it was ready: ${err.trim()}`));
+    });
+  });
+  ready.catch(() => undefined);
+  return {
+    pid: child.pid ?? -1,
+    ready,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null)
+        child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

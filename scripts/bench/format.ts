@@ -33,7 +33,8 @@ export function formatResults(r: BenchResults): string {
   lines.push(
     `harbor-dr bench, ${r.startedAt}: node ${e.node}, ${e.cpus.toString()} CPUs, ` +
       `load ${e.loadAtStart.toString()} at start / ${e.loadAtEnd.toString()} at end, ` +
-      `${e.registryVersion}, concurrency ${r.concurrency.toString()}`
+      `${e.registryVersion}, audit concurrency ${r.concurrency.toString()}, ` +
+      `link to docker-registry: ${r.link.rttMs === 0 && r.link.jitterMs === 0 ? 'loopback' : `${r.link.rttMs.toString()} ms RTT ± ${r.link.jitterMs.toString()} ms (latency proxy)`}`
   );
   const d = r.dataSet;
   lines.push(
@@ -43,8 +44,11 @@ export function formatResults(r: BenchResults): string {
       `(${d.harborProjects.toString()} projects, ${d.artifactsPerRepo.toString()} per repository, listed 100 per page).`,
     `Seeding (excluded from every rate): lab stores ${n1(r.seeding.labStoresSeconds)} s; docker-registry ` +
       `${n0(r.seeding.registry.blobUploads)} blob uploads + ${n0(r.seeding.registry.manifestPuts)} manifest PUTs ` +
-      `in ${n1(r.seeding.registry.seconds)} s (${n0(r.seeding.registry.manifestPuts / r.seeding.registry.seconds)}/s, ` +
-      `overlapping the lab seeding).`,
+      `+ ${n0(r.seeding.registry.fileTags)} tags written as its storage files in ${n1(r.seeding.registry.seconds)} s ` +
+      `(overlapping the lab seeding).`,
+    `Lab Harbor target: ${n0(r.labPages.pages)} pages of 100 artifacts of ${r.labPages.repository} ` +
+      `(${n0(r.labPages.artifactsInRepository)} artifacts; ${n0(r.labPages.artifactsInLab)} in the lab) ` +
+      `in ${n1(r.labPages.meanMs)} ms each, ${n1(r.labPages.cpuMsPerPage)} ms CPU each (lab and client).`,
     ''
   );
   const rows: string[][] = [
@@ -53,7 +57,7 @@ export function formatResults(r: BenchResults): string {
       'artifacts/s',
       'seconds',
       'peak RSS',
-      'CPU s: self / lab / registry',
+      'CPU s: self / lab / registry / proxy',
     ],
   ];
   for (const a of r.audits) {
@@ -62,7 +66,7 @@ export function formatResults(r: BenchResults): string {
       n1(a.rate),
       n1(a.seconds),
       `${n0(a.peakRssMiB)} MiB`,
-      `${n1(a.cpuSeconds)} / ${n1(a.labCpuSeconds)} / ${a.registryCpuSeconds === undefined ? '-' : n1(a.registryCpuSeconds)}`,
+      `${n1(a.cpuSeconds)} / ${n1(a.labCpuSeconds)} / ${a.registryCpuSeconds === undefined ? '-' : n1(a.registryCpuSeconds)} / ${a.proxyCpuSeconds === undefined ? '-' : n1(a.proxyCpuSeconds)}`,
     ]);
   }
   if (r.skopeo) {
@@ -76,11 +80,11 @@ export function formatResults(r: BenchResults): string {
   }
   for (const h of r.rawHead) {
     rows.push([
-      `raw HEAD, undici ${h.mode === 'keep-alive' ? 'keep-alive' : 'without keep-alive'}, ${n0(h.requests)} tags, ${n0(h.connections)} connections (${h.when})`,
+      `raw HEAD, undici ${h.mode === 'keep-alive' ? 'keep-alive' : 'without keep-alive'}, c=${h.concurrency.toString()}, ${n0(h.requests)} tags, ${n0(h.connections)} connections (${h.when})`,
       n1(h.rate),
       n1(h.seconds),
       `${n0(h.peakRssMiB)} MiB`,
-      `${n1(h.cpuSeconds)} / - / ${h.registryCpuSeconds === undefined ? '-' : n1(h.registryCpuSeconds)}`,
+      `${n1(h.cpuSeconds)} / - / ${h.registryCpuSeconds === undefined ? '-' : n1(h.registryCpuSeconds)} / -`,
     ]);
   }
   for (const t of r.tools) {
@@ -97,8 +101,16 @@ export function formatResults(r: BenchResults): string {
     const conns = Object.entries(a.trace.connections)
       .map(([k, v]) => `${k} ${n0(v)}`)
       .join(', ');
+    const per100 = Object.entries(a.requestsPer100)
+      .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+      .join(', ');
     lines.push(
-      `Audit of ${a.target}${a.round === undefined ? '' : ` #${a.round.toString()}`}, requests by kind (seconds from the audit's start; TCP connections opened: ${conns}):`
+      `Audit of ${a.target}${a.round === undefined ? '' : ` #${a.round.toString()}`}: memory peaks: heap used ${n0(a.memory.heapUsedMiB)} MiB, ` +
+        `external ${n0(a.memory.externalMiB)} MiB (array buffers ${n0(a.memory.arrayBuffersMiB)} MiB)` +
+        `${a.memory.snapshot === undefined ? '' : `; heap snapshot ${a.memory.snapshot}`}.`
+    );
+    lines.push(
+      `Audit of ${a.target}${a.round === undefined ? '' : ` #${a.round.toString()}`}, requests by kind (seconds from the audit's start; TCP connections opened: ${conns}; requests per 100 artifacts: ${per100}):`
     );
     const phases: string[][] = [
       ['  upstream / kind', 'requests', 'from', 'to', 'mean latency'],
@@ -122,7 +134,9 @@ export function formatResults(r: BenchResults): string {
         ? `${n1(a.value)}x`
         : a.unit === '%'
           ? pct(a.value)
-          : `${n0(a.value)} MiB`,
+          : a.unit === 'req'
+            ? a.value.toFixed(3)
+            : `${n0(a.value)} MiB`,
       a.aim,
       a.met === undefined ? '(info)' : a.met ? 'met' : 'MISSED',
     ]);

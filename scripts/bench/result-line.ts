@@ -29,6 +29,13 @@ export const auditChildResultSchema = z.object({
   rssBeforeMiB: z.number(),
   peakRssMiB: z.number(),
   vmHwmMiB: z.number(),
+  /** Peaks sampled while the audit ran (audit-child.ts). */
+  memory: z.object({
+    heapUsedMiB: z.number(),
+    externalMiB: z.number(),
+    arrayBuffersMiB: z.number(),
+    snapshot: z.string().optional(),
+  }),
   verdict: z.string(),
   counts: z.object({
     expected: z.number(),
@@ -74,8 +81,16 @@ export const seedResultSchema = z.object({
   repositories: z.number(),
   blobUploads: z.number(),
   manifestPuts: z.number(),
+  /** Tags written into the registry's storage instead of pushed (registry-files.ts). */
+  fileTags: z.number(),
   seconds: z.number(),
   /** repository → digest of its image, as the registry reported it. */
   digests: z.record(z.string(), z.string()),
 });
 export type SeedResult = z.output<typeof seedResultSchema>;
+
+/** The ready line of the latency proxy child (latency-proxy-child.ts). */
+export const proxyResultSchema = z.object({
+  port: z.number(),
+  url: z.string(),
+});

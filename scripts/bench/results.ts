@@ -15,12 +15,23 @@ export interface AuditMeasurement {
   rate: number;
   peakRssMiB: number;
   rssBeforeMiB: number;
+  /** Peaks of the audit's heap, external memory and array buffers (sampled every 20 ms). */
+  memory: {
+    heapUsedMiB: number;
+    externalMiB: number;
+    arrayBuffersMiB: number;
+    snapshot?: string | undefined;
+  };
   /** CPU of the audit process. */
   cpuSeconds: number;
   /** CPU of the benchmark process meanwhile: the emulated Harbors serving the audit. */
   labCpuSeconds: number;
   /** CPU of docker-registry meanwhile. */
   registryCpuSeconds: number | undefined;
+  /** CPU of the latency proxy meanwhile (undefined without a proxy). */
+  proxyCpuSeconds: number | undefined;
+  /** HTTP requests per 100 expected artifacts, by upstream (`primary`, `target`). */
+  requestsPer100: Record<string, number>;
   verdict: string;
   report: string;
   /** The requests of the audit by kind, on a time line (undici diagnostics channels). */
@@ -31,6 +42,8 @@ export interface AuditMeasurement {
 export interface RawHeadMeasurement {
   /** keep-alive: `reset: false` on each HEAD; default: undici closes the connection after a HEAD. */
   mode: 'keep-alive' | 'default';
+  /** Connections and loops in flight. */
+  concurrency: number;
   /** Where in the sequence it ran, e.g. `after audit 1`. */
   when: string;
   requests: number;
@@ -47,7 +60,7 @@ export interface RawHeadMeasurement {
 export interface AimResult {
   name: string;
   value: number;
-  unit: 'x' | '%' | 'MiB';
+  unit: 'x' | '%' | 'MiB' | 'req';
   aim: string;
   /** Undefined for figures reported for information. */
   met: boolean | undefined;
@@ -57,7 +70,12 @@ export interface AimResult {
 export interface BenchResults {
   startedAt: string;
   totalSeconds: number;
+  /** The audit's concurrency. */
   concurrency: number;
+  /** The link between the clients and docker-registry (the latency proxy; 0/0 = loopback). */
+  link: { rttMs: number; jitterMs: number };
+  /** The concurrency at which the raw HEAD loop was fastest (the sweep before the audits). */
+  bestRawConcurrency: number;
   environment: {
     node: string;
     cpus: number;
@@ -72,8 +90,19 @@ export interface BenchResults {
     registry: {
       blobUploads: number;
       manifestPuts: number;
+      /** Tags written into the registry's storage (registry-files.ts) instead of pushed. */
+      fileTags: number;
       seconds: number;
     };
+  };
+  /** The lab Harbor target serving the auditor's artifact pages (100 per page). */
+  labPages: {
+    repository: string;
+    artifactsInRepository: number;
+    artifactsInLab: number;
+    pages: number;
+    meanMs: number;
+    cpuMsPerPage: number;
   };
   audits: AuditMeasurement[];
   skopeo:

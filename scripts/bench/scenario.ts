@@ -26,6 +26,18 @@ export const DEFAULT_SIZES: BenchSizes = {
   artifactsPerRepo: 200,
 };
 
+/**
+ * The default shape scaled to `tags` registry tags (50 per repository) and `artifacts`
+ * Harbor artifacts (200 per repository, two pages each); both rounded up to whole repositories.
+ */
+export function scaledSizes(tags: number, artifacts: number): BenchSizes {
+  return {
+    ...DEFAULT_SIZES,
+    registryRepos: Math.ceil(tags / DEFAULT_SIZES.tagsPerRepo),
+    harborRepos: Math.ceil(artifacts / DEFAULT_SIZES.artifactsPerRepo),
+  };
+}
+
 /** Names of the benchmark's lab parts, shared by the scenario, the seeding and the audit. */
 export const NAMES = {
   primary: 'bench-primary',
@@ -83,13 +95,17 @@ function projectsFilter(projects: readonly string[]): string {
 }
 
 /**
- * The benchmark lab: a primary Harbor with one manual (never run) policy per target, the
- * Harbor target, and the plain registry (the real docker-registry). Projects only: the
- * artifacts are stored afterwards through the lab stores and over HTTP (see seed-lab.ts and
- * seed-registry.ts), because seeding 20,000 artifacts through the scenario's REST calls is
- * slower than the whole benchmark budget.
+ * The benchmark lab: a primary Harbor with one manual (never run) policy per target and the
+ * Harbor target. The plain registry (the real docker-registry) is started by the bench, behind
+ * the latency proxy: `registryUrl` is the address the primary's endpoint and the auditor use.
+ * Projects only: the artifacts are stored afterwards through the lab stores and the registry's
+ * storage (see seed-lab.ts and seed-registry-child.ts), because seeding them through REST calls
+ * is slower than the whole benchmark budget.
  */
-export function benchScenario(sizes: BenchSizes): ScenarioInput {
+export function benchScenario(
+  sizes: BenchSizes,
+  registryUrl: string
+): ScenarioInput {
   const reg = [...new Set(registryRepos(sizes).map((r) => r.project))];
   const hb = [...new Set(harborRepos(sizes).map((r) => r.project))];
   const project = (name: string) => ({ name });
@@ -100,7 +116,7 @@ export function benchScenario(sizes: BenchSizes): ScenarioInput {
         name: NAMES.primary,
         registries: [
           { name: NAMES.harborTarget, target: NAMES.harborTarget },
-          { name: NAMES.registryTarget, target: NAMES.registryTarget },
+          { name: NAMES.registryTarget, target: registryUrl },
         ],
         projects: [...reg, ...hb].map(project),
         policies: [
@@ -118,6 +134,5 @@ export function benchScenario(sizes: BenchSizes): ScenarioInput {
       },
       { name: NAMES.harborTarget, projects: hb.map(project) },
     ],
-    registries: [{ name: NAMES.registryTarget, kind: 'distribution' }],
   };
 }

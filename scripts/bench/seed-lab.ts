@@ -1,13 +1,14 @@
 import type { Lab, LabHarborEndpoint } from '../../lab/index';
-import { buildImage, storeImage } from '../../lab/registry/images';
 import {
   harborArtifactSeed,
   harborArtifactTag,
   harborRepos,
+  NAMES,
   registryRepos,
   registryTags,
   type BenchSizes,
 } from './scenario';
+import { TinyImages } from './tiny-images';
 
 /** What the lab Harbors hold after seeding. */
 export interface LabSeedResult {
@@ -20,25 +21,30 @@ export interface LabSeedResult {
 /**
  * Stores the data set through the lab stores (no HTTP): on the primary, one image per registry
  * repository under every tag, and the Harbor side's artifacts (one tag each); on the Harbor
- * target, the same Harbor-side artifacts (same seeds, same digests).
+ * target, the same Harbor-side artifacts (same seeds, same digests). Images are tiny-images.ts
+ * (one shared config and layer), so that an artifact costs one JSON and one sha256.
  */
 export function seedLabHarbors(lab: Lab, sizes: BenchSizes): LabSeedResult {
-  const primary = lab.primary;
-  const target = harborByName(lab, 'bench-dr');
+  const primary = lab.primary.harbor.store;
+  const target = harborByName(lab, NAMES.harborTarget).harbor.store;
+  const tiny = new TinyImages();
   const registryDigests = new Map<string, string>();
   for (const repo of registryRepos(sizes)) {
-    const image = buildImage({ seed: repo.name });
+    const image = tiny.image(repo.name);
+    tiny.linkBase(primary, repo.name);
     for (const tag of registryTags(sizes))
-      storeImage(primary.harbor.store, repo.name, tag, image);
+      tiny.store(primary, repo.name, tag, image);
     registryDigests.set(repo.name, image.digest);
   }
   let harborArtifacts = 0;
   for (const repo of harborRepos(sizes)) {
+    tiny.linkBase(primary, repo.name);
+    tiny.linkBase(target, repo.name);
     for (let i = 0; i < sizes.artifactsPerRepo; i++) {
-      const image = buildImage({ seed: harborArtifactSeed(repo.name, i) });
+      const image = tiny.image(harborArtifactSeed(repo.name, i));
       const tag = harborArtifactTag(i);
-      storeImage(primary.harbor.store, repo.name, tag, image);
-      storeImage(target.harbor.store, repo.name, tag, image);
+      tiny.store(primary, repo.name, tag, image);
+      tiny.store(target, repo.name, tag, image);
       harborArtifacts++;
     }
   }

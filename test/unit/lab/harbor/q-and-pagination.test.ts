@@ -124,3 +124,33 @@ describe('replication cron', () => {
     ).toBe(true);
   });
 });
+
+describe('Harbor sort over rows handed over in order', () => {
+  const fields = {
+    id: (r: { id: number; t: number }) => r.id,
+    push_time: (r: { id: number; t: number }) => r.t,
+  };
+  const rows = [
+    { id: 1, t: 10 },
+    { id: 2, t: 10 },
+    { id: 3, t: 20 },
+    { id: 4, t: 30 },
+  ];
+  it('gives what a stable sort gives for rows already in order, reversed, or neither', () => {
+    const ids = (sort: string) =>
+      applySort(rows, sort, fields, 'id').map((r) => r.id);
+    expect(ids('id')).toEqual([1, 2, 3, 4]);
+    expect(ids('-id')).toEqual([4, 3, 2, 1]);
+    expect(ids('-push_time,-id')).toEqual([4, 3, 2, 1]);
+    // Ties keep the input order: not a strict reverse, so sorted, not reversed.
+    expect(ids('-push_time')).toEqual([4, 3, 1, 2]);
+    expect(ids('push_time')).toEqual([1, 2, 3, 4]);
+    const shuffled = [rows[2], rows[0], rows[3], rows[1]] as typeof rows;
+    expect(
+      applySort(shuffled, '-push_time,id', fields, 'id').map((r) => r.id)
+    ).toEqual([4, 3, 1, 2]);
+    // The input is never returned or changed.
+    expect(applySort(rows, 'id', fields, 'id')).not.toBe(rows);
+    expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4]);
+  });
+});
