@@ -42,7 +42,8 @@ export function formatResults(r: BenchResults): string {
       `(${d.registryProjects.toString()} projects, one image per repository under ${d.tagsPerRepo.toString()} tags).`,
     `Harbor target:   ${n0(d.harborArtifacts)} artifacts in ${d.harborRepos.toString()} repositories ` +
       `(${d.harborProjects.toString()} projects, ${d.artifactsPerRepo.toString()} per repository, listed 100 per page).`,
-    `Seeding (excluded from every rate): lab stores ${n1(r.seeding.labStoresSeconds)} s; docker-registry ` +
+    `Seeding (excluded from every rate): lab stores ${n0(r.seeding.labArtifactsStored)} artifacts in ${n1(r.seeding.labStoresSeconds)} s ` +
+      `(${n1(r.seeding.labStoresCpuSeconds)} s CPU); docker-registry ` +
       `${n0(r.seeding.registry.blobUploads)} blob uploads + ${n0(r.seeding.registry.manifestPuts)} manifest PUTs ` +
       `+ ${n0(r.seeding.registry.fileTags)} tags written as its storage files in ${n1(r.seeding.registry.seconds)} s ` +
       `(overlapping the lab seeding).`,

@@ -87,6 +87,10 @@ export interface BenchResults {
   seeding: {
     labStartSeconds: number;
     labStoresSeconds: number;
+    /** CPU of the lab seeding (this process). */
+    labStoresCpuSeconds: number;
+    /** Artifacts the lab Harbors' databases hold after seeding (primary and Harbor target). */
+    labArtifactsStored: number;
     registry: {
       blobUploads: number;
       manifestPuts: number;

@@ -17,7 +17,13 @@
  * (the audit's, default 8), --heap-snapshot-mib <n> (a V8 heap snapshot of each audit when its
  * heap first exceeds n MiB, in .bench/work; summarise with heap-summary.ts).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -211,7 +217,11 @@ async function startRig(
   bundles: ChildBundles,
   work: string
 ): Promise<Rig> {
-  const registryData = join(work, 'registry-data');
+  // tmpfs when there is one: 100,000 tags are ~700,000 small directories and files, which a
+  // disk makes slow to write and slower still to delete (a discard per freed block).
+  const registryData = existsSync('/dev/shm')
+    ? join('/dev/shm', `harbor-dr-bench-registry-${process.pid.toString()}`)
+    : join(work, 'registry-data');
   log('starting docker-registry');
   const registry = await startDistributionRegistry({ dataDir: registryData });
   let proxy: ServiceChild | undefined;
@@ -353,8 +363,10 @@ async function measure(
   const seeded = seeding.then((out) => readResult(out, seedResultSchema));
   seeded.catch(() => undefined);
   const t = performance.now();
+  const cpu0 = ownCpuSeconds();
   const lab0 = seedLabHarbors(lab, sizes);
   const labStoresSeconds = seconds(t);
+  const labStoresCpuSeconds = ownCpuSeconds() - cpu0;
   const seed = await seeded;
   log(
     `seeded: lab stores ${labStoresSeconds.toFixed(1)} s; registry ${seed.seconds.toFixed(1)} s`
@@ -699,6 +711,8 @@ async function measure(
     seeding: {
       labStartSeconds: rig.labStartSeconds,
       labStoresSeconds,
+      labStoresCpuSeconds,
+      labArtifactsStored: lab0.storedArtifacts,
       registry: {
         blobUploads: seed.blobUploads,
         manifestPuts: seed.manifestPuts,

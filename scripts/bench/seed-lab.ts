@@ -16,6 +16,8 @@ export interface LabSeedResult {
   registryDigests: Map<string, string>;
   /** Artifacts stored on the Harbor target (and on the primary). */
   harborArtifacts: number;
+  /** Artifacts created in the lab Harbors' databases, both Harbors together. */
+  storedArtifacts: number;
 }
 
 /**
@@ -48,7 +50,11 @@ export function seedLabHarbors(lab: Lab, sizes: BenchSizes): LabSeedResult {
       harborArtifacts++;
     }
   }
-  return { registryDigests, harborArtifacts };
+  return {
+    registryDigests,
+    harborArtifacts,
+    storedArtifacts: registryDigests.size + 2 * harborArtifacts,
+  };
 }
 
 function harborByName(lab: Lab, name: string): LabHarborEndpoint {

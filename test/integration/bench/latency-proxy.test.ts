@@ -140,7 +140,9 @@ describe('bench latency proxy', () => {
     let answer = '';
     socket.on('data', (c: Buffer) => (answer += c.toString()));
     const closed = new Promise<void>((resolve) =>
-      socket.once('close', () => resolve())
+      socket.once('close', () => {
+        resolve();
+      })
     );
     socket.end('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     await closed;

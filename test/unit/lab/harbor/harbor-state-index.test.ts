@@ -108,7 +108,7 @@ describe('HarborState indexes', () => {
     expect(s.isReferenced(childRec)).toBe(true);
     store.deleteManifest('p/app', multi.digest);
     expect(s.isReferenced(childRec)).toBe(false);
-    expect(s.accessoriesOf(oneRec as ArtifactRec)).toHaveLength(1);
+    expect(s.accessoriesOf(oneRec!)).toHaveLength(1);
     expectIndexesAgreeWithScans(s);
 
     // Handlers delete through the tables as plain Maps.
@@ -136,7 +136,7 @@ describe('HarborState indexes', () => {
     );
     const rows = s.artifactsOf(repo.id);
     expect(rows).toHaveLength(100);
-    const last = rows[rows.length - 1] as ArtifactRec;
+    const last = rows[rows.length - 1]!;
     expect(s.artifactByDigest(repo.id, last.digest)).toBe(last);
     expect(s.tagByName(repo.id, 't298')?.artifactId).toBe(last.id);
     expect(s.tagsOf(last.id).map((t) => t.name)).toEqual(['t298']);
