@@ -6,6 +6,7 @@ import type {
   RegistryEndpoint,
   ReplicationPolicy,
 } from './model';
+import type { LeaseMarker, LeaseTiming } from './report/lease';
 import type { Report, ReportKind } from './report/schema';
 import type {
   AuditLogSummary,
@@ -131,6 +132,22 @@ export interface ReportStore {
   recent(kind: ReportKind, limit: number, before?: string): Promise<Report[]>;
   /** One stored report of a kind by run id, or null when there is none. */
   read(kind: ReportKind, runId: string): Promise<Report | null>;
+}
+
+/**
+ * The run lease's markers, kept beside the reports (`<prefix>/runs-active/<runId>.json`):
+ * see core/report/lease.ts for the protocol and why it holds. The S3 and local directory
+ * report stores implement it.
+ */
+export interface RunLease {
+  /** The times the protocol relies on for this store (claim latency, clock skew). */
+  readonly timing: LeaseTiming;
+  /** Writes (or overwrites) a run's marker; resolves once a listing would show it. */
+  claim(marker: LeaseMarker): Promise<void>;
+  /** Every marker (all pages); objects that are not markers are ignored. */
+  markers(): Promise<LeaseMarker[]>;
+  /** Deletes a run's marker; a marker that is already gone is fine. */
+  release(runId: string): Promise<void>;
 }
 
 /** A short message about a run, for people and for subscription filters. */

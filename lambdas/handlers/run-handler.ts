@@ -1,9 +1,14 @@
 import type { Context } from 'aws-lambda';
 import { version } from '../../package.json';
-import type { Job } from '../use-cases/job';
+import { RunSkippedError, type Job } from '../use-cases/job';
 import { logger, metrics, recordReportMetrics } from '../shared/observability';
 import { safeErrorDetail } from '../shared/redact';
-import { summarize, type RunSummary } from './summary';
+import {
+  summarize,
+  summarizeSkipped,
+  type RunSummary,
+  type SkippedRunSummary,
+} from './summary';
 import {
   cachedRuntime,
   configForRun,
@@ -16,12 +21,16 @@ import {
 /**
  * A thin Lambda handler for one use case: the runtime (config read from its S3 object,
  * clients) is built once per container, the event is validated, the job runs within the Lambda's remaining time, and a
- * small summary with the report's S3 location is returned.
+ * small summary with the report's S3 location is returned. A run skipped because another
+ * holds the run lease returns a skipped summary (never an error: Lambda must not retry it).
  */
 export function createRunHandler(
   useCase: 'audit' | 'readiness',
   job: Job
-): (event: unknown, context: Context) => Promise<RunSummary> {
+): (
+  event: unknown,
+  context: Context
+) => Promise<RunSummary | SkippedRunSummary> {
   // Module scope of the caller: a bad environment fails at cold start; the config object is
   // read once per container (starting now, during init) and warm starts reuse the clients.
   const env = parseRuntimeEnv(process.env);
@@ -44,6 +53,11 @@ export function createRunHandler(
       logger.info(`${useCase} completed`, { ...summary });
       return summary;
     } catch (err) {
+      if (err instanceof RunSkippedError) {
+        const skipped = summarizeSkipped(useCase, err);
+        logger.warn(`${useCase} ${skipped.message}`, { ...skipped });
+        return skipped;
+      }
       // Never the error itself: its cause chain may quote upstream text or a secret.
       logger.error(`${useCase} failed`, { error: safeErrorDetail(err) });
       throw err;

@@ -57,10 +57,13 @@ export async function loadRuntime(
     env[ENV_KEYS.configBucket],
     env[ENV_KEYS.configKey]
   );
+  const store = new S3ReportStore(s3, { bucket: env[ENV_KEYS.reportBucket] });
   return {
     config,
     deps: {
-      store: new S3ReportStore(s3, { bucket: env[ENV_KEYS.reportBucket] }),
+      store,
+      // The run lease's markers live beside the reports (reports/runs-active/).
+      lease: store,
       notifier: new SnsNotifier(new SNSClient({}), env[ENV_KEYS.topicArn]),
       clock: { now: () => new Date() },
       resolveCredentials: createCredentialsResolver(),

@@ -6,9 +6,18 @@ import { randomBytes } from 'node:crypto';
 import type { AuditInput } from './audit';
 import { publish } from './publish';
 import { DeadlineError, errorMessage } from '../core/errors';
-import type { Clock, Notifier, ReportStore } from '../core/ports';
+import type { Clock, Notifier, ReportStore, RunLease } from '../core/ports';
 import type { Report, ReportKind } from '../core/report/schema';
 import { makeRunId } from '../core/report/layout';
+import {
+  LEASE_CLAIM_ATTEMPTS,
+  claimTooLate,
+  decideLease,
+  leaseMarker,
+  settleMs,
+  skippedMessage,
+  type LeaseMarker,
+} from '../core/report/lease';
 import type { CredentialsResolver } from '../adapters/secrets/credentials';
 import type { HarborDrConfig } from '../shared/config';
 import { composeClients } from '../compose/clients';
@@ -26,6 +35,13 @@ export interface JobDeps {
   warn?: (message: string, detail?: Record<string, unknown>) => void;
   /** Told as the run goes: requests sent, shards and targets done (the CLI's progress). */
   onProgress?: ProgressListener;
+  /**
+   * The run lease (core/report/lease.ts): at most one run proceeds at a time. The CLI and
+   * the Lambdas pass their report store; absent, no lease is taken (tests, benchmarks).
+   */
+  lease?: RunLease;
+  /** Waits (the lease's settle time). @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** What a job is asked to do. */
@@ -49,6 +65,23 @@ export interface JobResult {
   report: Report;
   locations: { json: string; human: string; latest: string };
   notified: boolean;
+}
+
+/**
+ * The run did not proceed: another run holds the lease. Nothing was read, written or sent;
+ * the run's own marker is deleted. The CLI exits 2 with its message, the Lambda handlers
+ * return it as their result (not an error: Lambda must not retry it).
+ */
+export class RunSkippedError extends Error {
+  constructor(
+    /** The run that yielded. */
+    readonly runId: string,
+    /** The run holding the lease. */
+    readonly holder: LeaseMarker
+  ) {
+    super(skippedMessage(holder));
+    this.name = 'RunSkippedError';
+  }
 }
 
 /** A job, as the CLI and the Lambda handlers run it. */
@@ -83,32 +116,160 @@ const HISTORY_REPORTS = 24;
  * One run of a use case, end to end, for the CLI and the Lambda alike.
  *
  * Primary course:
- * 1. build the clients from the config;
- * 2. read earlier reports (a store failure is reported, not fatal);
- * 3. run the use case within the deadline; the clients are closed whatever happens;
- * 4. store the reports and notify as configured (publish).
+ * 1. take the run lease (when `deps.lease` is given); another run holding it: throw
+ *    {@link RunSkippedError} before anything is read;
+ * 2. build the clients from the config;
+ * 3. read earlier reports (a store failure is reported, not fatal);
+ * 4. run the use case within the deadline; the clients are closed whatever happens;
+ * 5. store the reports and notify as configured (publish);
+ * 6. release the lease, whatever happened (a failed run too).
+ *
+ * A lease that cannot be checked (the store cannot be written or listed) does not stop the
+ * run: it goes on, and says so in its report's errors (scope `run-lease`).
+ * @throws RunSkippedError when another run holds the lease
  */
 export async function runJob(
   deps: JobDeps,
   input: JobInput,
   useCase: UseCase
 ): Promise<JobResult> {
-  const { settings, clients, stop } = await startRun(deps, input);
-  let report: Report;
-  let history: Awaited<ReturnType<typeof readHistory>>;
+  const lease = await takeLease(deps, input, useCase.kind);
   try {
-    history = await readHistory(deps, useCase);
-    report = await useCase.run({ clients, settings, ...history });
+    const { settings, clients, stop } = await startRun(
+      deps,
+      input,
+      lease.runId
+    );
+    let report: Report;
+    let history: Awaited<ReturnType<typeof readHistory>>;
+    try {
+      history = await readHistory(deps, useCase);
+      report = await useCase.run({ clients, settings, ...history });
+    } finally {
+      stop();
+      await clients.close();
+    }
+    if (lease.error !== undefined) {
+      report = {
+        ...report,
+        errors: [
+          ...report.errors,
+          { scope: 'run-lease', message: lease.error },
+        ],
+      };
+    }
+    return await publish(
+      deps,
+      input.config,
+      report,
+      history.history.find((r) => r.kind === useCase.kind)
+    );
   } finally {
-    stop();
-    await clients.close();
+    if (lease.held) await releaseLease(deps, lease.runId);
   }
-  return publish(
-    deps,
-    input.config,
-    report,
-    history.history.find((r) => r.kind === useCase.kind)
-  );
+}
+
+/** The run's id and whether it holds a marker to release; `error` when unchecked. */
+interface TakenLease {
+  runId: string;
+  held: boolean;
+  /** Why overlap could not be ruled out (the run goes on, and says so). */
+  error?: string;
+}
+
+/**
+ * Takes the run lease (core/report/lease.ts): claim, wait for the settle time, list, decide.
+ * @throws RunSkippedError when another run holds it
+ */
+async function takeLease(
+  deps: JobDeps,
+  input: JobInput,
+  kind: ReportKind
+): Promise<TakenLease> {
+  const { lease } = deps;
+  if (!lease) return { runId: newRunId(deps.clock), held: false };
+  const sleep = deps.sleep ?? wait;
+  const unchecked = (runId: string, held: boolean, why: string) => {
+    const error = `the run lease could not be checked (${why}): this run did not rule out another one at the same time`;
+    deps.warn?.(error, { runId });
+    return { runId, held, error };
+  };
+  for (let attempt = 1; ; attempt++) {
+    const startedAt = deps.clock.now();
+    const runId = makeRunId(startedAt, randomBytes(3).toString('hex'));
+    const own = leaseMarker(runId, kind, startedAt, input.deadline);
+    try {
+      await lease.claim(own);
+    } catch (err) {
+      // Maybe written after all: released at the end, as a held one.
+      return unchecked(
+        runId,
+        true,
+        `writing its marker failed: ${errorMessage(err)}`
+      );
+    }
+    if (claimTooLate(startedAt, deps.clock.now(), lease.timing)) {
+      if (attempt >= LEASE_CLAIM_ATTEMPTS) {
+        return unchecked(
+          runId,
+          true,
+          `its marker took longer than ${lease.timing.claimMs.toString()} ms to write, ${attempt.toString()} times`
+        );
+      }
+      await releaseLease(deps, runId);
+      continue;
+    }
+    const settled = startedAt.getTime() + settleMs(lease.timing);
+    const left = settled - deps.clock.now().getTime();
+    if (left > 0) await sleep(left);
+    let markers: LeaseMarker[];
+    try {
+      markers = await lease.markers();
+    } catch (err) {
+      return unchecked(
+        runId,
+        true,
+        `listing the markers failed: ${errorMessage(err)}`
+      );
+    }
+    const decision = decideLease(own, markers, deps.clock.now());
+    for (const stale of decision.stale) {
+      deps.warn?.('a stale run lease marker (a crashed run?) is deleted', {
+        ...stale,
+      });
+      await releaseLease(deps, stale.runId);
+    }
+    if (!decision.proceed) {
+      await releaseLease(deps, runId);
+      throw new RunSkippedError(runId, decision.holder);
+    }
+    return { runId, held: true };
+  }
+}
+
+/** Deletes a marker; a failure is told, never thrown (the marker then expires). */
+async function releaseLease(deps: JobDeps, runId: string): Promise<void> {
+  try {
+    await deps.lease?.release(runId);
+  } catch (err) {
+    deps.warn?.(
+      'a run lease marker could not be deleted; it expires on its own',
+      {
+        runId,
+        error: errorMessage(err),
+      }
+    );
+  }
+}
+
+function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+}
+
+function newRunId(clock: Clock): string {
+  return makeRunId(clock.now(), randomBytes(3).toString('hex'));
 }
 
 /**
@@ -118,13 +279,13 @@ export async function runJob(
  */
 export async function startRun(
   deps: Pick<JobDeps, 'clock' | 'resolveCredentials' | 'onProgress'>,
-  input: JobInput
+  input: JobInput,
+  runId: string = newRunId(deps.clock)
 ): Promise<{
   settings: RunContext['settings'];
   clients: Clients;
   stop: () => void;
 }> {
-  const runId = makeRunId(deps.clock.now(), randomBytes(3).toString('hex'));
   const concurrency = input.concurrency ?? 8;
   const deadline = armDeadline(input.deadline, deps.clock.now());
   const { onProgress } = deps;

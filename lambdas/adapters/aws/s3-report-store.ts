@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -9,7 +10,16 @@ import type {
   RenderedReport,
   ReportLocations,
   ReportStore,
+  RunLease,
 } from '../../core/ports';
+import {
+  leaseFolder,
+  leaseKey,
+  parseLeaseMarker,
+  runIdOfLeaseKey,
+  type LeaseMarker,
+  type LeaseTiming,
+} from '../../core/report/lease';
 import {
   reportSchema,
   type Report,
@@ -50,7 +60,12 @@ export interface S3ReportStoreOptions {
  * `reports/<kind>/latest.{md,html}`, then `latest.json` last), as the local directory store
  * does on disk.
  */
-export class S3ReportStore implements ReportStore {
+export class S3ReportStore implements ReportStore, RunLease {
+  /**
+   * A marker's PutObject is acknowledged within 2 s (else it is claimed again); the
+   * functions' clocks (Amazon Time Sync) are within 1 s of each other.
+   */
+  readonly timing: LeaseTiming = { claimMs: 2_000, skewMs: 1_000 };
   private readonly bucket: string;
   private readonly prefix: string;
 
@@ -127,6 +142,51 @@ export class S3ReportStore implements ReportStore {
   async read(kind: ReportKind, runId: string): Promise<Report | null> {
     const key = jsonKeyOfRun(kind, runId, this.prefix);
     return key === null ? null : this.readReport(key);
+  }
+
+  /**
+   * Writes the run's lease marker (`<prefix>/runs-active/<runId>.json`).
+   * @throws ReportStoreError when the write fails
+   */
+  async claim(marker: LeaseMarker): Promise<void> {
+    await this.put(
+      leaseKey(marker.runId, this.prefix),
+      `${JSON.stringify(marker)}\n`,
+      JSON_TYPE
+    );
+  }
+
+  /**
+   * Every lease marker (ListObjectsV2, all pages); an object that is not a marker, or that
+   * vanished between listing and reading (its run released it), is left out.
+   * @throws ReportStoreError when listing or reading fails otherwise
+   */
+  async markers(): Promise<LeaseMarker[]> {
+    const keys = (await this.listKeys(leaseFolder(this.prefix))).filter(
+      (key) => runIdOfLeaseKey(key) !== null
+    );
+    const markers: LeaseMarker[] = [];
+    for (const key of keys) {
+      const text = await this.readText(key);
+      const marker = text === null ? null : parseLeaseMarker(parseJson(text));
+      if (marker && runIdOfLeaseKey(key) === marker.runId) markers.push(marker);
+    }
+    return markers;
+  }
+
+  /**
+   * Deletes a run's lease marker (S3 deletes a missing key without an error).
+   * @throws ReportStoreError when the delete fails
+   */
+  async release(runId: string): Promise<void> {
+    const key = leaseKey(runId, this.prefix);
+    try {
+      await this.s3.send(
+        new DeleteObjectCommand({ Bucket: this.bucket, Key: key })
+      );
+    } catch (err) {
+      throw new ReportStoreError('DeleteObject', this.uri(key), err);
+    }
   }
 
   private async readReport(key: string): Promise<Report | null> {

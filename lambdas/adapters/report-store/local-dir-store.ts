@@ -1,10 +1,26 @@
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type {
   RenderedReport,
   ReportLocations,
   ReportStore,
+  RunLease,
 } from '../../core/ports';
+import {
+  leaseFolder,
+  leaseKey,
+  parseLeaseMarker,
+  runIdOfLeaseKey,
+  type LeaseMarker,
+  type LeaseTiming,
+} from '../../core/report/lease';
 import {
   reportSchema,
   type Report,
@@ -22,7 +38,14 @@ import {
  * (`<dir>/<kind>/<yyyy>/<mm>/<dd>/<runId>.json`, `.md` and `.html` beside it,
  * `latest.{md,html}`, then `latest.json` last).
  */
-export class LocalDirReportStore implements ReportStore {
+export class LocalDirReportStore implements ReportStore, RunLease {
+  /**
+   * The runs sharing a directory share a machine's clock (no skew); a marker written later
+   * than half a second after the run's id time is claimed again. A directory shared over a
+   * network between machines is not covered.
+   */
+  readonly timing: LeaseTiming = { claimMs: 500, skewMs: 0 };
+
   /**
    * @param dir the directory (`--out`)
    * @param prefix a key prefix below it, as in S3 @default '' (none)
@@ -82,6 +105,53 @@ export class LocalDirReportStore implements ReportStore {
   async read(kind: ReportKind, runId: string): Promise<Report | null> {
     const key = jsonKeyOfRun(kind, runId, this.prefix);
     return key === null ? null : readReport(join(this.dir, key));
+  }
+
+  /** Writes the run's lease marker (`<dir>/<prefix>/runs-active/<runId>.json`), atomically. */
+  async claim(marker: LeaseMarker): Promise<void> {
+    await writeAtomic(
+      join(this.dir, leaseKey(marker.runId, this.prefix)),
+      `${JSON.stringify(marker)}\n`
+    );
+  }
+
+  /** Every lease marker; a file that is not one, or vanished meanwhile, is left out. */
+  async markers(): Promise<LeaseMarker[]> {
+    const folder = join(this.dir, leaseFolder(this.prefix));
+    let names: string[];
+    try {
+      names = await readdir(folder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const markers: LeaseMarker[] = [];
+    for (const name of names) {
+      // Temporary files of writeAtomic end in .tmp: not markers.
+      const runId = runIdOfLeaseKey(name);
+      if (runId === null) continue;
+      let text: string;
+      try {
+        text = await readFile(join(folder, name), 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        continue;
+      }
+      const marker = parseLeaseMarker(value);
+      if (marker && marker.runId === runId) markers.push(marker);
+    }
+    return markers;
+  }
+
+  /** Deletes a run's lease marker (a missing one is fine). */
+  async release(runId: string): Promise<void> {
+    await rm(join(this.dir, leaseKey(runId, this.prefix)), { force: true });
   }
 }
 

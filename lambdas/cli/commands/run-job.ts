@@ -4,7 +4,7 @@ import { createCredentialsResolver } from '../../adapters/secrets/credentials';
 import type { Report, Verdict } from '../../core/report/schema';
 import type { HarborDrConfig } from '../../shared/config';
 import { loadForTargets } from '../config-checks';
-import { workDeadline } from '../../use-cases/job';
+import { RunSkippedError, workDeadline } from '../../use-cases/job';
 import type { Job } from '../../use-cases/job';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
@@ -67,11 +67,14 @@ export async function runJobCommand(
       }, PROGRESS_TICK_MS)
     : undefined;
   timer?.unref();
+  const store = new LocalDirReportStore(resolve(options.out));
   let result: Awaited<ReturnType<Job>>;
   try {
     result = await job(
       {
-        store: new LocalDirReportStore(resolve(options.out)),
+        store,
+        // Another run writing to the same --out holds the lease: this one is skipped.
+        lease: store,
         clock: { now: () => new Date() },
         resolveCredentials: createCredentialsResolver(),
         ...(progress.listener ? { onProgress: progress.listener } : {}),
@@ -85,6 +88,13 @@ export async function runJobCommand(
         ...(options.target ? { targets: options.target } : {}),
       }
     );
+  } catch (err) {
+    if (!(err instanceof RunSkippedError)) throw err;
+    clearInterval(timer);
+    progress.finish();
+    // Nothing was audited, written or sent: no verdict can be given (exit 2, as UNKNOWN).
+    io.err(`harbor-dr: ${err.message}\n`);
+    return EXIT.INCOMPLETE;
   } finally {
     clearInterval(timer);
     progress.finish();

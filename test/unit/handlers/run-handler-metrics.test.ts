@@ -129,7 +129,7 @@ describe('the run handler metrics', () => {
     }
 
     // Assert
-    expect(summary.targets).toEqual([
+    expect('targets' in summary && summary.targets).toEqual([
       expect.objectContaining({ name: 'cluster1', verdict: 'UNKNOWN' }),
     ]);
     const cluster1 = lines.filter((l) => l.targetRegistry === 'cluster1');
