@@ -162,14 +162,13 @@ export class S3ReportStore implements ReportStore, RunLease {
    * @throws ReportStoreError when listing or reading fails otherwise
    */
   async markers(): Promise<LeaseMarker[]> {
-    const keys = (await this.listKeys(leaseFolder(this.prefix))).filter(
-      (key) => runIdOfLeaseKey(key) !== null
-    );
     const markers: LeaseMarker[] = [];
-    for (const key of keys) {
+    for (const key of await this.listKeys(leaseFolder(this.prefix))) {
+      const runId = runIdOfLeaseKey(key);
+      if (runId === null) continue;
       const text = await this.readText(key);
       const marker = text === null ? null : parseLeaseMarker(parseJson(text));
-      if (marker && runIdOfLeaseKey(key) === marker.runId) markers.push(marker);
+      if (marker?.runId === runId) markers.push(marker);
     }
     return markers;
   }

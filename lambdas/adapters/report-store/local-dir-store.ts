@@ -144,7 +144,7 @@ export class LocalDirReportStore implements ReportStore, RunLease {
         continue;
       }
       const marker = parseLeaseMarker(value);
-      if (marker && marker.runId === runId) markers.push(marker);
+      if (marker?.runId === runId) markers.push(marker);
     }
     return markers;
   }
