@@ -23,6 +23,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { HarborDrConfig } from '../lambdas/shared/config';
 import { ENV_KEYS } from '../lambdas/shared/env-keys';
+import { leaseFolder } from '../lambdas/core/report/lease';
 import { AuditMonitoring } from './constructs/audit-monitoring';
 import {
   DistributedAudit,
@@ -37,6 +38,8 @@ import {
 
 /** The key prefix the functions may read and write under (the design's layout). */
 export const REPORTS_PREFIX = 'reports';
+/** Where the run lease's markers are (`reports/runs-active/`), as the report store keeps them. */
+const RUN_LEASE_FOLDER = leaseFolder(REPORTS_PREFIX);
 
 const PROJECT_ROOT = join(__dirname, '..');
 /** The audit function's `service` metric dimension (`POWERTOOLS_SERVICE_NAME`). */
@@ -433,6 +436,15 @@ export class HarborDrStack extends Stack {
         conditions: { StringLike: { 's3:prefix': [`${REPORTS_PREFIX}/*`] } },
       })
     );
+    // The run lease (lambdas/core/report/lease.ts): a run deletes its own marker, and a
+    // crashed run's once expired; written (PutObject) and listed under reports/ above.
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReleaseRunLease',
+        actions: ['s3:DeleteObject'],
+        resources: [this.reportsBucket.arnForObjects(`${RUN_LEASE_FOLDER}*`)],
+      })
+    );
   }
 
   private grantPublish(grantee: IGrantable): void {
@@ -472,6 +484,11 @@ export class HarborDrStack extends Stack {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.reportsBucket)}.Arn>/${REPORTS_PREFIX}/*]`,
       reason:
         'Each run writes new objects (reports/<kind>/<yyyy>/<mm>/<dd>/<runId>.json); the grant is PutObject/GetObject under the reports/ prefix only.',
+    });
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.reportsBucket)}.Arn>/${RUN_LEASE_FOLDER}*]`,
+      reason:
+        'The run lease: each run deletes its own marker (reports/runs-active/<runId>.json, a new name per run) and expired ones; DeleteObject under that folder only, never on reports.',
     });
     Validations.of(fn.function).acknowledge({
       id: 'Serverless::Serverless-LambdaDLQ',

@@ -188,6 +188,7 @@ describe('the distributed audit state machine', () => {
       'ReadHarborCredentials',
       'ReadRunObjects',
       'ReadWriteReports',
+      'ReleaseRunLease',
     ]);
     const shardGrant = statementsOf(/^DistributedAuditShardFunction/).find(
       (s) => s.Sid === 'ReadShardWritePartial'

@@ -226,6 +226,17 @@ describe('HarborDrStack resources', () => {
           Condition: { StringLike: { 's3:prefix': ['reports/*'] } },
         },
         {
+          Sid: 'ReleaseRunLease',
+          Action: 's3:DeleteObject',
+          Effect: 'Allow',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [{ 'Fn::GetAtt': [bucketRef, 'Arn'] }, '/reports/runs-active/*'],
+            ],
+          },
+        },
+        {
           Sid: 'PublishSummaries',
           Action: 'sns:Publish',
           Effect: 'Allow',

@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
   ListObjectsV2Command,
@@ -205,6 +206,94 @@ describe('S3ReportStore', () => {
       name: 'ReportStoreError',
       operation: 'GetObject',
       status: 403,
+    });
+  });
+  describe('the run lease', () => {
+    const marker = (id: string) => ({
+      runId: `20261130T0200000${id}Z-abcdef`,
+      kind: 'audit' as const,
+      startedAt: '2026-11-30T02:00:00.000Z',
+      expiresAt: '2026-11-30T02:20:00.000Z',
+    });
+
+    it('writes a marker under runs-active/, lists every page of them, skips what is not one, deletes by run id', async () => {
+      // Arrange
+      const one = marker('01');
+      const two = marker('02');
+      const stored: Record<string, string> = {
+        [`reports/runs-active/${one.runId}.json`]: JSON.stringify(one),
+        [`reports/runs-active/${two.runId}.json`]: JSON.stringify(two),
+        'reports/runs-active/20261130T020000000Z-broken.json': '{',
+        'reports/runs-active/20261130T020000000Z-other.json':
+          JSON.stringify(one),
+      };
+      s3.on(PutObjectCommand).resolves({});
+      s3.on(DeleteObjectCommand).resolves({});
+      s3.on(ListObjectsV2Command)
+        .resolvesOnce({
+          Contents: [
+            { Key: `reports/runs-active/${one.runId}.json` },
+            { Key: 'reports/runs-active/20261130T020000000Z-broken.json' },
+          ],
+          IsTruncated: true,
+          NextContinuationToken: 'page-2',
+        })
+        .resolvesOnce({
+          Contents: [
+            { Key: `reports/runs-active/${two.runId}.json` },
+            { Key: 'reports/runs-active/20261130T020000000Z-other.json' },
+            { Key: 'reports/runs-active/notes.txt' },
+          ],
+        });
+      s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({
+        Body: body(stored[input.Key] ?? ''),
+      }));
+      const store = new S3ReportStore(new S3Client({}), { bucket: 'b' });
+
+      // Act
+      await store.claim(one);
+      const markers = await store.markers();
+      await store.release(one.runId);
+
+      // Assert
+      const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
+      expect(put?.Key).toBe(`reports/runs-active/${one.runId}.json`);
+      expect(JSON.parse(String(put?.Body))).toEqual(one);
+      const lists = s3
+        .commandCalls(ListObjectsV2Command)
+        .map((c) => c.args[0].input);
+      expect(lists.map((l) => [l.Prefix, l.ContinuationToken])).toEqual([
+        ['reports/runs-active/', undefined],
+        ['reports/runs-active/', 'page-2'],
+      ]);
+      expect(markers).toEqual([one, two]);
+      expect(s3.commandCalls(DeleteObjectCommand)[0]?.args[0].input).toEqual({
+        Bucket: 'b',
+        Key: `reports/runs-active/${one.runId}.json`,
+      });
+    });
+
+    it('names the operation and the key when a lease call is refused', async () => {
+      // Arrange
+      s3.on(ListObjectsV2Command).rejects(accessDenied());
+      s3.on(DeleteObjectCommand).rejects(accessDenied());
+      const store = new S3ReportStore(new S3Client({}), { bucket: 'b' });
+
+      // Act
+      const listing = await store.markers().catch((err: unknown) => err);
+      const deleting = await store
+        .release('20261130T020000000Z-abcdef')
+        .catch((err: unknown) => err);
+
+      // Assert
+      expect(listing).toBeInstanceOf(ReportStoreError);
+      expect(String(listing)).toContain('ListObjectsV2');
+      expect(String(listing)).toContain('s3://b/reports/runs-active/');
+      expect(deleting).toBeInstanceOf(ReportStoreError);
+      expect(String(deleting)).toContain('DeleteObject');
+      expect(String(deleting)).toContain(
+        's3://b/reports/runs-active/20261130T020000000Z-abcdef.json'
+      );
     });
   });
 });
