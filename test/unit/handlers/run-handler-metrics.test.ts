@@ -10,7 +10,7 @@ import { TARGET_DRIVERS } from '../../../lambdas/compose/drivers';
 import { parseConfig } from '../../../lambdas/shared/config';
 import { ENV_KEYS, METRICS } from '../../../lambdas/shared/env-keys';
 import { runAudit } from '../../../lambdas/use-cases/audit';
-import type { Job } from '../../../lambdas/use-cases/job';
+import { RunSkippedError, type Job } from '../../../lambdas/use-cases/job';
 import { createRunHandler } from '../../../lambdas/handlers/run-handler';
 import { fakePrimary } from '../../helpers/fake-harbor';
 
@@ -135,5 +135,36 @@ describe('the run handler metrics', () => {
     const cluster1 = lines.filter((l) => l.targetRegistry === 'cluster1');
     expect(cluster1.some((l) => METRICS.targetReady in l)).toBe(true);
     expect(lines.some((l) => METRICS.exposureSeconds in l)).toBe(false);
+  });
+  it('returns (never throws) a skipped result when another run holds the lease, and passes the report store as the lease', async () => {
+    // Arrange
+    const holder = {
+      runId: '20261129T115900000Z-aaaaaa',
+      kind: 'readiness' as const,
+      startedAt: '2026-11-29T11:59:00.000Z',
+      expiresAt: '2026-11-29T12:19:00.000Z',
+    };
+    let leaseIsStore = false;
+    const yielding: Job = (deps) => {
+      leaseIsStore = deps.lease !== undefined && deps.lease === deps.store;
+      return Promise.reject(
+        new RunSkippedError('20261129T120000000Z-bbbbbb', holder)
+      );
+    };
+    const handler = createRunHandler('audit', yielding);
+
+    // Act
+    const result = await handler({}, context);
+
+    // Assert
+    expect(leaseIsStore).toBe(true);
+    expect(result).toEqual({
+      runId: '20261129T120000000Z-bbbbbb',
+      kind: 'audit',
+      skipped: true,
+      message:
+        'skipped: another run 20261129T115900000Z-aaaaaa (readiness, started at 2026-11-29T11:59:00.000Z) holds the lease until 2026-11-29T12:19:00.000Z',
+      holder,
+    });
   });
 });

@@ -255,6 +255,49 @@ describe('runJob: the run lease', () => {
     expect(await store.markers()).toEqual([]);
   });
 
+  it('a run with the smaller id whose marker arrives after a later run listed cannot overtake it: it yields', async () => {
+    // Arrange: A starts first, but its marker is written only after B listed and went on.
+    const w = world();
+    const store = new LocalDirReportStore(dir);
+    const sent: Notification[] = [];
+    let unblock: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => {
+      unblock = resolve;
+    });
+    let aClaims = 0;
+    const slowA: RunLease = {
+      timing: store.timing,
+      claim: async (m) => {
+        if (++aClaims === 1) await blocked;
+        await store.claim(m);
+      },
+      markers: () => store.markers(),
+      release: (id) => store.release(id),
+    };
+    const a = useCase();
+    const b = useCase(true);
+
+    // Act
+    const aRun = runJob(depsFor(store, w, sent, slowA), input(w), a.uc).catch(
+      (err: unknown) => err
+    );
+    w.advance(100);
+    const bRun = runJob(depsFor(store, w, sent), input(w), b.uc);
+    await b.running;
+    w.advance(3_000);
+    unblock();
+    const aOutcome = await aRun;
+    b.release();
+    await bRun;
+
+    // Assert
+    expect(a.seen).toEqual([]);
+    expect(aOutcome).toBeInstanceOf(RunSkippedError);
+    expect((aOutcome as RunSkippedError).holder.runId).toBe(b.seen[0]);
+    expect(sent).toHaveLength(1);
+    expect(await store.markers()).toEqual([]);
+  });
+
   it('a crashed run marker stops others until it expires, then it is ignored and deleted', async () => {
     // Arrange
     const w = world();

@@ -258,7 +258,7 @@ describe('S3ReportStore', () => {
       // Assert
       const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
       expect(put?.Key).toBe(`reports/runs-active/${one.runId}.json`);
-      expect(JSON.parse(String(put?.Body))).toEqual(one);
+      expect(JSON.parse(put?.Body as string)).toEqual(one);
       const lists = s3
         .commandCalls(ListObjectsV2Command)
         .map((c) => c.args[0].input);
