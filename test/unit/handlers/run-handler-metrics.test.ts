@@ -146,7 +146,8 @@ describe('the run handler metrics', () => {
     };
     let leaseIsStore = false;
     const yielding: Job = (deps) => {
-      leaseIsStore = deps.lease !== undefined && deps.lease === deps.store;
+      leaseIsStore =
+        deps.lease !== undefined && (deps.lease as unknown) === deps.store;
       return Promise.reject(
         new RunSkippedError('20261129T120000000Z-bbbbbb', holder)
       );
