@@ -273,9 +273,10 @@ function newRunId(clock: Clock): string {
 }
 
 /**
- * What every job starts with: a run id, its settings, the run's deadline as one abort signal
- * (in the settings, and held by every HTTP client), and the configured registries' clients.
- * `stop()` disarms the deadline once the use case is done.
+ * What every job starts with: a run id (`runId`, the lease's when runJob took one; else made
+ * now), its settings, the run's deadline as one abort signal (in the settings, and held by
+ * every HTTP client), and the configured registries' clients. `stop()` disarms the deadline
+ * once the use case is done.
  */
 export async function startRun(
   deps: Pick<JobDeps, 'clock' | 'resolveCredentials' | 'onProgress'>,

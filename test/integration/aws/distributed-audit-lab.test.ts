@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   GetObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -19,6 +20,8 @@ import { DISTRIBUTED_STATES } from '../../../lib/constructs/distributed-audit';
 import { reportSchema, type Report } from '../../../lambdas/core/report/schema';
 import { loadConfigFile } from '../../../lambdas/shared/config-file';
 import { ENV_KEYS } from '../../../lambdas/shared/env-keys';
+import { S3ReportStore } from '../../../lambdas/adapters/aws/s3-report-store';
+import { makeRunId } from '../../../lambdas/core/report/layout';
 import { SHARD_FAILED } from '../../../lambdas/use-cases/audit-merge';
 import { synthStack } from '../../infra/helpers/stack';
 import { configWith } from '../../infra/helpers/synth';
@@ -288,5 +291,47 @@ describe('the synthesized distributed audit, executed locally against the demo l
       ['cluster-1', 'NOT_READY'],
       ['cluster-2', 'UNKNOWN'],
     ]);
+  });
+  it('skips the merge (no report written, a skipped result, not an error) while another run holds the run lease', async () => {
+    const s3 = new S3Client(fauxqs.clientConfig);
+    const store = new S3ReportStore(s3, { bucket: 'reports' });
+    const startedAt = new Date(Date.now() - 60_000);
+    const holder = {
+      runId: makeRunId(startedAt, 'aaaaaa'),
+      kind: 'readiness' as const,
+      startedAt: startedAt.toISOString(),
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+    const auditKeys = async () =>
+      (
+        await s3.send(
+          new ListObjectsV2Command({
+            Bucket: 'reports',
+            Prefix: 'reports/audit/',
+          })
+        )
+      ).Contents?.map((c) => c.Key) ?? [];
+    try {
+      await store.claim(holder);
+      const plan = planResultSchema.parse(
+        await handlers.plan({ maxRefsPerShard: 1000 }, context)
+      );
+      const before = await auditKeys();
+
+      const merged = await handlers.merge({ runId: plan.runId }, context);
+
+      expect(merged).toMatchObject({
+        kind: 'audit',
+        skipped: true,
+        holder: { runId: holder.runId, kind: 'readiness' },
+      });
+      expect(await auditKeys()).toEqual(before);
+      expect((await store.markers()).map((m) => m.runId)).toEqual([
+        holder.runId,
+      ]);
+    } finally {
+      await store.release(holder.runId);
+      s3.destroy();
+    }
   });
 });
