@@ -14,6 +14,7 @@ import {
   claimTooLate,
   decideLease,
   leaseMarker,
+  takesLease,
   settleMs,
   skippedMessage,
   type LeaseMarker,
@@ -116,7 +117,8 @@ const HISTORY_REPORTS = 24;
  * One run of a use case, end to end, for the CLI and the Lambda alike.
  *
  * Primary course:
- * 1. take the run lease (when `deps.lease` is given); another run holding it: throw
+ * 1. take the run lease (when `deps.lease` is given, audits only: see takesLease); another
+ *    run holding it: throw
  *    {@link RunSkippedError} before anything is read;
  * 2. build the clients from the config;
  * 3. read earlier reports (a store failure is reported, not fatal);
@@ -187,7 +189,9 @@ async function takeLease(
   kind: ReportKind
 ): Promise<TakenLease> {
   const { lease } = deps;
-  if (!lease) return { runId: newRunId(deps.clock), held: false };
+  if (!lease || !takesLease(kind)) {
+    return { runId: newRunId(deps.clock), held: false };
+  }
   const sleep = deps.sleep ?? wait;
   const unchecked = (runId: string, held: boolean, why: string) => {
     const error = `the run lease could not be checked (${why}): this run did not rule out another one at the same time`;

@@ -45,6 +45,15 @@ export interface LeaseTiming {
   skewMs: number;
 }
 
+/**
+ * Whether a run of this kind takes the lease: audits do (they may re-trigger, and two would
+ * start one policy twice). A readiness report never acts and is asked for before a failover,
+ * when refusing it would cost the most: it takes none, and runs beside an audit.
+ */
+export function takesLease(kind: ReportKind): boolean {
+  return kind === 'audit';
+}
+
 /** How long after its id's time a run lists the markers. */
 export function settleMs(timing: LeaseTiming): number {
   return timing.claimMs + timing.skewMs;

@@ -140,7 +140,7 @@ describe('the run handler metrics', () => {
     // Arrange
     const holder = {
       runId: '20261129T115900000Z-aaaaaa',
-      kind: 'readiness' as const,
+      kind: 'audit' as const,
       startedAt: '2026-11-29T11:59:00.000Z',
       expiresAt: '2026-11-29T12:19:00.000Z',
     };
@@ -164,7 +164,7 @@ describe('the run handler metrics', () => {
       kind: 'audit',
       skipped: true,
       message:
-        'skipped: another run 20261129T115900000Z-aaaaaa (readiness, started at 2026-11-29T11:59:00.000Z) holds the lease until 2026-11-29T12:19:00.000Z',
+        'skipped: another run 20261129T115900000Z-aaaaaa (audit, started at 2026-11-29T11:59:00.000Z) holds the lease until 2026-11-29T12:19:00.000Z',
       holder,
     });
   });

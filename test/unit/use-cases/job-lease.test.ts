@@ -44,7 +44,7 @@ function world(start = '2026-11-30T02:00:00.000Z') {
 }
 
 /** A use case that reports what it is told, once `release` is called when `hold` is set. */
-function useCase(hold = false) {
+function useCase(hold = false, kind: UseCase['kind'] = 'audit') {
   let release: () => void = () => undefined;
   const gate = hold
     ? new Promise<void>((resolve) => {
@@ -57,14 +57,15 @@ function useCase(hold = false) {
     started = resolve;
   });
   const uc: UseCase = {
-    kind: 'audit',
-    history: ['audit'],
+    kind,
+    history: [kind],
     historyWarning: 'earlier reports could not be read',
     run: async ({ settings }) => {
       seen.push(settings.runId);
       started();
       await gate;
       return report({
+        kind,
         runId: settings.runId,
         startedAt: '2026-11-30T02:00:00.000Z',
         finishedAt: '2026-11-30T02:00:05.000Z',
@@ -335,6 +336,37 @@ describe('runJob: the run lease', () => {
       'a stale run lease marker (a crashed run?) is deleted'
     );
     expect(await store.markers()).toEqual([]);
+  });
+
+  it('a readiness run takes no lease: it runs while an audit holds the lease, and holds none back', async () => {
+    // Arrange
+    const w = world();
+    const store = new LocalDirReportStore(dir);
+    const sent: Notification[] = [];
+    const audit = useCase(true);
+    const readiness = useCase(true, 'readiness');
+
+    // Act
+    const auditRun = runJob(depsFor(store, w, sent), input(w), audit.uc);
+    await audit.running;
+    const readinessRun = runJob(
+      depsFor(store, w, sent),
+      input(w),
+      readiness.uc
+    );
+    await readiness.running;
+    const markersWhileBoth = await store.markers();
+    audit.release();
+    readiness.release();
+    await Promise.all([auditRun, readinessRun]);
+
+    // Assert
+    expect(markersWhileBoth.map((m) => m.kind)).toEqual(['audit']);
+    expect(readiness.seen).toHaveLength(1);
+    expect(sent.map((n) => n.attributes.kind).sort()).toEqual([
+      'audit',
+      'readiness',
+    ]);
   });
 
   it('releases the lease when the run fails', async () => {
