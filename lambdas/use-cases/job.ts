@@ -9,6 +9,7 @@ import { DeadlineError, errorMessage } from '../core/errors';
 import type { Clock, Notifier, ReportStore, RunLease } from '../core/ports';
 import type { Report, ReportKind } from '../core/report/schema';
 import { makeRunId } from '../core/report/layout';
+import { previousOutcome } from '../core/report/notify';
 import {
   LEASE_CLAIM_ATTEMPTS,
   claimTooLate,
@@ -164,7 +165,10 @@ export async function runJob(
       deps,
       input.config,
       report,
-      history.history.find((r) => r.kind === useCase.kind)
+      previousOutcome(
+        report,
+        history.history.filter((r) => r.kind === useCase.kind)
+      )
     );
   } finally {
     if (lease.held) await releaseLease(deps, lease.runId);

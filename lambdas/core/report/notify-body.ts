@@ -2,6 +2,7 @@
  * What a notification says beyond its subject: what changed since the previous run, and
  * where the human report is.
  */
+import { worstVerdict } from '../readiness/verdict';
 import { plainText } from './format';
 import type { FindingCounts, Report, TargetReport, Verdict } from './schema';
 
@@ -23,6 +24,38 @@ export interface TargetChange {
 
 function outcome(t: TargetReport): string {
   return [t.verdict, ...PROBLEM_COUNTS.map((k) => t.counts[k])].join(' ');
+}
+
+/**
+ * What this run is compared with: for each of its targets, that target in the newest earlier
+ * report that has it (a run of some targets, `--target` or an on-demand event, is then no
+ * change for the others, and the next full run compares each target with its own last
+ * outcome, not with the partial run's absence of it). The verdict is the worst of those
+ * targets', as a run's is. Targets no longer audited are not compared: they are no change.
+ * @param earlier reports of the same kind, newest first
+ * @returns undefined when no earlier report has any of this run's targets
+ */
+export function previousOutcome(
+  report: Report,
+  earlier: readonly Report[]
+): Report | undefined {
+  const targets: TargetReport[] = [];
+  let newest: Report | undefined;
+  for (const t of report.targets) {
+    const source = earlier.find((r) =>
+      r.targets.some((e) => e.name === t.name)
+    );
+    const before = source?.targets.find((e) => e.name === t.name);
+    if (!source || !before) continue;
+    targets.push(before);
+    if (!newest || source.startedAt > newest.startedAt) newest = source;
+  }
+  if (!newest) return undefined;
+  return {
+    ...newest,
+    targets,
+    verdict: worstVerdict(targets.map((t) => t.verdict)),
+  };
 }
 
 /**

@@ -11,7 +11,11 @@ import {
 } from './notify-body';
 import { notificationSubject, targetsWorstFirst } from './notify-subject';
 
-export { linkedHumanReport, s3ConsoleUrl } from './notify-body';
+export {
+  linkedHumanReport,
+  previousOutcome,
+  s3ConsoleUrl,
+} from './notify-body';
 export type { ReportLinks } from './notify-body';
 
 /** When a run notifies: every time, when its outcome changed, or when it found a problem. */

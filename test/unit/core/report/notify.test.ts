@@ -1,6 +1,7 @@
 import {
   buildNotification,
   linkedHumanReport,
+  previousOutcome,
   shouldNotify,
   type ReportLinks,
 } from '../../../../lambdas/core/report/notify';
@@ -310,5 +311,62 @@ describe('linkedHumanReport', () => {
         human: `s3://b/${keys.human}`,
       })
     ).toBe(`s3://b/${keys.human}`);
+  });
+});
+
+describe('previousOutcome (what change compares with)', () => {
+  const full = (startedAt: string, clusterMissing: number) => {
+    const r = labRun([
+      {},
+      {
+        counts: counts({
+          expected: 10,
+          synced: 10 - clusterMissing,
+          missing: clusterMissing,
+        }),
+      },
+    ]);
+    return { ...r, startedAt, runId: startedAt };
+  };
+  const partial = (startedAt: string) => {
+    const r = full(startedAt, 2);
+    return { ...r, targets: r.targets.filter((t) => t.name === 'cluster-1') };
+  };
+
+  it('a run of some targets is no change for the others', () => {
+    const nightly = full('2026-11-29T02:00:00Z', 2);
+    const onDemand = partial('2026-11-29T09:00:00Z');
+
+    const previous = previousOutcome(onDemand, [nightly]);
+
+    expect(previous?.targets.map((t) => t.name)).toEqual(['cluster-1']);
+    expect(shouldNotify('change', onDemand, previous)).toBe(false);
+  });
+
+  it('the next full run compares each target with its own last outcome, not with a partial run', () => {
+    const nightly = full('2026-11-29T02:00:00Z', 2);
+    const onDemand = partial('2026-11-29T09:00:00Z');
+    const next = full('2026-11-30T02:00:00Z', 2);
+
+    const previous = previousOutcome(next, [onDemand, nightly]);
+
+    expect(previous?.targets.map((t) => t.name)).toEqual([
+      'harbor-dr',
+      'cluster-1',
+      'cluster-2',
+    ]);
+    expect(previous?.verdict).toBe('NOT_READY');
+    expect(shouldNotify('change', next, previous)).toBe(false);
+    // A real change still counts: cluster-1 from 2 missing to 3.
+    const worse = full('2026-11-30T02:00:00Z', 3);
+    expect(
+      shouldNotify('change', worse, previousOutcome(worse, [onDemand, nightly]))
+    ).toBe(true);
+  });
+
+  it('is undefined when no earlier run had any of the targets (a first run notifies)', () => {
+    expect(
+      previousOutcome(full('2026-11-30T02:00:00Z', 0), [])
+    ).toBeUndefined();
   });
 });
