@@ -10,6 +10,7 @@ import {
   formatSeconds,
   plainText,
   plural,
+  topReasons,
 } from '../core/report/format';
 import type { ProgressEvent, ProgressListener } from '../use-cases/progress';
 
@@ -100,9 +101,6 @@ export function progressLine(c: ProgressCounts): string {
   return parts.filter((p) => p !== '').join(' | ');
 }
 
-/** Distinct reasons shown per target in verbose lines. */
-const MAX_REASONS = 3;
-
 /** One verbose line per finished shard or target; undefined for other events. */
 export function verboseLine(
   event: ProgressEvent,
@@ -131,18 +129,7 @@ export function verboseLine(
     `${event.target}: done, ${plural(event.shards.length, 'shard')}${unseen.length > 0 ? ` (${unseen.length} not audited)` : ''}, ${plural(requestsOf(event.target), 'request')}, audit verdict ${event.verdict}`,
   ];
   if (reasons.length > 0) {
-    const top = reasons
-      .slice(0, MAX_REASONS)
-      .map((g) =>
-        g.scopes.length > 1
-          ? `${g.reason} (${plural(g.scopes.length, 'scope')})`
-          : g.reason
-      );
-    const more =
-      reasons.length > MAX_REASONS
-        ? `; +${plural(reasons.length - MAX_REASONS, 'other reason')}`
-        : '';
-    lines.push(`  unknown because: ${top.join('; ')}${more}`);
+    lines.push(`  unknown because: ${topReasons(reasons)}`);
   }
   return lines.map(plainText).join('\n');
 }

@@ -94,6 +94,28 @@ export interface ReasonGroup {
  * frequent first, then in order of appearance. Messages that differ only by the request path
  * (`cluster1 GET /v2/a/tags/list: HTTP 401` and `… GET /v2/b/…`) are the same reason.
  */
+/** Reasons listed by {@link topReasons}; the rest are counted. */
+const TOP_REASONS = 3;
+
+/**
+ * `reason a (3 scopes); reason b; +2 other reasons`: the most frequent distinct reasons, each
+ * once, with how many scopes each covers.
+ */
+export function topReasons(groups: readonly ReasonGroup[]): string {
+  const top = groups
+    .slice(0, TOP_REASONS)
+    .map((g) =>
+      g.scopes.length > 1
+        ? `${g.reason} (${plural(g.scopes.length, 'scope')})`
+        : g.reason
+    );
+  const more =
+    groups.length > TOP_REASONS
+      ? `; +${plural(groups.length - TOP_REASONS, 'other reason')}`
+      : '';
+  return `${top.join('; ')}${more}`;
+}
+
 export function distinctReasons(
   items: readonly { scope: string; message: string }[]
 ): ReasonGroup[] {

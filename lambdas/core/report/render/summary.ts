@@ -1,4 +1,10 @@
-import { distinctReasons, formatSeconds, plainText, plural } from '../format';
+import {
+  distinctReasons,
+  formatSeconds,
+  plainText,
+  plural,
+  topReasons,
+} from '../format';
 import { readinessSummaryLines } from './readiness';
 import type { Report, TargetReport } from '../schema';
 import { DEADLINE_IN_FLIGHT } from '../../errors';
@@ -36,20 +42,7 @@ export function renderSummary(report: Report): string {
     );
     const why = distinctReasons(unknownReasons(t));
     if ((t.verdict === 'UNKNOWN' || c.unknown > 0) && why.length > 0) {
-      const top = why
-        .slice(0, MAX_REASONS)
-        .map((g) =>
-          g.scopes.length > 1
-            ? `${g.reason} (${plural(g.scopes.length, 'scope')})`
-            : g.reason
-        );
-      const more =
-        why.length > MAX_REASONS
-          ? `; +${plural(why.length - MAX_REASONS, 'other reason')}`
-          : '';
-      lines.push(
-        `  ${' '.repeat(width)}  unknown because: ${top.join('; ')}${more}`
-      );
+      lines.push(`  ${' '.repeat(width)}  unknown because: ${topReasons(why)}`);
     }
     lines.push(...readinessSummaryLines(t));
   }
@@ -76,9 +69,6 @@ export function renderSummary(report: Report): string {
   // notification, and none breaks a line.
   return `${lines.map(plainText).join('\n')}\n`;
 }
-
-/** Distinct reasons shown per target before the rest is counted. */
-const MAX_REASONS = 3;
 
 /** Why a target is (partly) UNKNOWN: its errors, its unaudited shards, its unknown findings. */
 function unknownReasons(t: TargetReport): { scope: string; message: string }[] {
