@@ -114,7 +114,7 @@ export async function runJobCommand(
   } else {
     io.out(view.summary(result.report));
     io.out(
-      `Report: ${result.locations.json}\n        ${result.locations.human}\n`
+      `Report: ${result.locations.json}\n        ${result.locations.human}\n        ${result.locations.html}\n`
     );
   }
   return exitCodeOf(result.report.verdict);

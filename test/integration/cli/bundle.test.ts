@@ -112,6 +112,12 @@ describe('the bundled harbor-dr command (esbuild)', () => {
         (JSON.parse(readFileSync(report ?? '', 'utf8')) as { kind: string })
           .kind
       ).toBe('audit');
+      // Where the human reports are: the Markdown and the HTML beside the JSON.
+      const base = (report ?? '').replace(/\.json$/, '');
+      expect(audit.stdout).toContain(
+        `Report: ${base}.json\n        ${base}.md\n        ${base}.html\n`
+      );
+      expect(readFileSync(`${base}.html`, 'utf8')).toMatch(/^<!doctype html>/i);
     } finally {
       lab.kill('SIGINT');
     }
