@@ -6,7 +6,13 @@ import { randomBytes } from 'node:crypto';
 import type { AuditInput } from './audit';
 import { publish } from './publish';
 import { DeadlineError, errorMessage } from '../core/errors';
-import type { Clock, Notifier, ReportStore, RunLease } from '../core/ports';
+import type {
+  Clock,
+  Notifier,
+  ReportLocations,
+  ReportStore,
+  RunLease,
+} from '../core/ports';
 import type { Report, ReportKind } from '../core/report/schema';
 import { makeRunId } from '../core/report/layout';
 import { previousOutcome } from '../core/report/notify';
@@ -65,7 +71,7 @@ export interface JobInput {
 /** What a job produced. */
 export interface JobResult {
   report: Report;
-  locations: { json: string; human: string; latest: string };
+  locations: ReportLocations;
   notified: boolean;
 }
 

@@ -60,7 +60,7 @@ const hangingAudit: Job = async (_deps, input) => {
   );
   return {
     report,
-    locations: { json: 'j', human: 'h', latest: 'l' },
+    locations: { json: 'j', human: 'h', html: 'x', latest: 'l' },
     notified: false,
   };
 };
