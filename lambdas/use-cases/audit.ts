@@ -280,7 +280,15 @@ export async function planAudit(
 ): Promise<AuditPlan> {
   const startedAt = deps.clock.now();
   const { plan, assignments, warnings, errors } = await planRun(deps, input);
-  const planned = { plan, assignments, warnings, errors };
+  // The primary's inventories are not kept (planRun's caller drops them here), nor its
+  // index when no deletion rule reads it: at 100,000 refs each is tens of MiB held until
+  // the report is written.
+  const planned = {
+    plan: withoutUnreadIndex(plan),
+    assignments,
+    warnings,
+    errors,
+  };
   return {
     runId: input.runId,
     startedAt: startedAt.toISOString(),
@@ -313,6 +321,22 @@ export async function runAudit(
   });
   const outcomes = await auditShardsInProcess(deps, input, plan);
   return mergeAudit(deps, input, plan, outcomes);
+}
+
+/**
+ * The plan without the primary's index when no target has a deletion rule: only the orphan
+ * check of deletion rules reads it (see target-refs.ts), and it holds every tag and digest
+ * of the primary.
+ */
+function withoutUnreadIndex(plan: PlanResult): PlanResult {
+  if (plan.targets.some((t) => t.deletionRules.length > 0)) return plan;
+  return {
+    ...plan,
+    primary: {
+      projectListComplete: plan.primary.projectListComplete,
+      projects: [],
+    },
+  };
 }
 
 /** The shards of a plan, target by target, a few at a time per target, in this process. */

@@ -10,6 +10,7 @@ import type {
 import type { HarborApi, HarborIdentity } from '../../core/ports';
 import type { MemoryBudget } from '../http/budget';
 import type { HttpClient } from '../http/pool';
+import { intern, orNone } from '../registry/intern';
 import type { Credentials } from '../secrets/credentials';
 import { HarborRest } from './harbor-rest';
 import { systemInfoSchema } from './metadata-schemas';
@@ -131,7 +132,7 @@ function toAccessory(
 ): Accessory {
   return {
     digest: acc.digest,
-    type: acc.type,
+    type: intern(acc.type),
     // An empty string is as good as absent here.
     subjectDigest:
       acc.subject_artifact_digest === '' || acc.subject_artifact_digest == null
@@ -141,20 +142,34 @@ function toAccessory(
   };
 }
 
+/**
+ * The artifact as the audit holds it: repeated values (media type, type, labels) interned,
+ * a tag pushed with its artifact shares the artifact's time string, empty lists shared.
+ */
 function toArtifact(repository: string, a: HarborArtifactResp): HarborArtifact {
   return {
     repository,
     digest: a.digest,
-    manifestMediaType: a.manifest_media_type ?? a.media_type ?? '',
-    type: a.type,
+    manifestMediaType: intern(a.manifest_media_type ?? a.media_type ?? ''),
+    type: intern(a.type),
     ...(a.push_time ? { pushTime: a.push_time } : {}),
-    tags: (a.tags ?? []).map((t) => ({
-      name: t.name,
-      ...(t.push_time ? { pushTime: t.push_time } : {}),
-    })),
-    labels: (a.labels ?? []).map((l) => l.name),
-    childDigests: [...new Set((a.references ?? []).map((r) => r.child_digest))],
-    accessories: (a.accessories ?? []).map((acc) => toAccessory(acc, a.digest)),
+    tags: orNone(
+      (a.tags ?? []).map((t) => ({
+        name: t.name,
+        ...(t.push_time
+          ? {
+              pushTime: t.push_time === a.push_time ? a.push_time : t.push_time,
+            }
+          : {}),
+      }))
+    ),
+    labels: orNone((a.labels ?? []).map((l) => intern(l.name))),
+    childDigests: orNone([
+      ...new Set((a.references ?? []).map((r) => r.child_digest)),
+    ]),
+    accessories: orNone(
+      (a.accessories ?? []).map((acc) => toAccessory(acc, a.digest))
+    ),
   };
 }
 
@@ -359,7 +374,7 @@ export class HarborClient implements HarborApi {
     const mediaType = row.manifest_media_type ?? row.media_type;
     return {
       tags: (row.tags ?? []).map((t) => t.name),
-      ...(mediaType ? { manifestMediaType: mediaType } : {}),
+      ...(mediaType ? { manifestMediaType: intern(mediaType) } : {}),
     };
   }
 }

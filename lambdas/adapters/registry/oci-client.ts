@@ -12,6 +12,7 @@ import { parseJsonBody } from '../http/parse';
 import { basicAuthorization } from '../http/pool';
 import type { HttpClient, HttpMethod, HttpResponse } from '../http/pool';
 import type { Credentials } from '../secrets/credentials';
+import { intern } from './intern';
 import {
   catalogSchema,
   digestSchema,
@@ -79,8 +80,11 @@ function header(res: HttpResponse, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The Content-Type without parameters, one copy per distinct value (see intern). */
 function mediaTypeOf(res: HttpResponse): string {
-  return (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+  return intern(
+    (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? ''
+  );
 }
 
 /** `a/b` → `a/b` with each path segment percent-encoded. */

@@ -4,6 +4,10 @@ import type { ExpectedRef, HarborArtifact } from '../../model';
 import type { CollisionCandidate } from '../../report/schema';
 import { compareText } from '../order';
 
+/** Shared by every ref without index children (most): an empty array costs 32 bytes each. */
+const NO_CHILDREN: string[] = [];
+Object.freeze(NO_CHILDREN);
+
 /** One ref per tag of the selected artifact, or its digest when it has none. */
 export function refsOf(
   selected: SelectedArtifact,
@@ -21,7 +25,10 @@ export function refsOf(
     manifestMediaType: acc
       ? (acc.manifestMediaType ?? '')
       : root.manifestMediaType,
-    childDigests: acc ? [] : [...root.childDigests],
+    childDigests:
+      acc || root.childDigests.length === 0
+        ? NO_CHILDREN
+        : [...root.childDigests],
     policy,
   };
   const pushTime = acc ? (acc.pushTime ?? root.pushTime) : root.pushTime;
