@@ -173,6 +173,15 @@ function toArtifact(repository: string, a: HarborArtifactResp): HarborArtifact {
   };
 }
 
+/**
+ * A listed artifact, validated and made compact as its page is parsed: a listing holds only
+ * the compact records across its pages, and each page's parsed rows die young (100,000
+ * artifacts parse ~80 MB of JSON). The repository is set by the caller.
+ */
+const compactArtifactSchema = artifactSchema.transform((a) =>
+  toArtifact('', a)
+);
+
 function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
   const seen = new Set<string>();
   return items.filter((item) => {
@@ -306,13 +315,12 @@ export class HarborClient implements HarborApi {
         // Ascending ids are stable while pushes happen (the default order is newest first).
         sort: 'id',
       },
-      artifactSchema,
+      compactArtifactSchema,
       {},
       { key: (a) => a.digest }
     );
-    const artifacts = dedupe(rows, (a) => a.digest).map((a) =>
-      toArtifact(repository, a)
-    );
+    const artifacts = dedupe(rows, (a) => a.digest);
+    for (const artifact of artifacts) artifact.repository = repository;
     if (!this.deepAccessories) return artifacts;
     for (const artifact of artifacts) {
       artifact.accessories = await this.reachableAccessories(artifact);
