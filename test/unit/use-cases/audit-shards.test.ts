@@ -27,6 +27,7 @@ import {
   fakeDigest,
   fakePrimary,
 } from '../../helpers/fake-harbor';
+import { endpoint, policy } from '../../helpers/policy-fixture';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 const REPOS = ['library/a', 'library/b', 'library/c'];
@@ -116,6 +117,38 @@ describe('planAudit', () => {
     const targetPlan = plan.planned.plan.targets[0]!;
     const parts = expectedByShard(targetPlan, plan.shards);
     expect([...parts.values()].map((refs) => refs.length)).toEqual([2, 2, 2]);
+  });
+
+  it("keeps the primary's index only when a deletion rule reads it (orphans)", async () => {
+    const plain = await planAudit(deps, input);
+    const deleting = await planAudit(
+      {
+        ...deps,
+        primary: {
+          ...primary,
+          listPolicies: () =>
+            Promise.resolve([
+              policy({
+                deletion: true,
+                destRegistry: endpoint({ url: 'http://r.example.com' }),
+              }),
+            ]),
+        },
+      },
+      input
+    );
+
+    expect(plain.planned.plan.primary).toEqual({
+      projectListComplete: true,
+      projects: [],
+    });
+    expect(deleting.planned.plan.targets[0]?.deletionRules).toHaveLength(1);
+    expect(
+      deleting.planned.plan.primary.projects.map((p) => [
+        p.name,
+        p.repositories.map((r) => r.name),
+      ])
+    ).toEqual([['library', REPOS]]);
   });
 
   it('is plain data: the plan survives a JSON round trip unchanged', async () => {
