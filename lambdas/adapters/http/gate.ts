@@ -82,6 +82,9 @@ export class AdaptiveGate {
     // it says nothing about this limit, so it carries no epoch the controller counts.
     const current = this.state.epoch;
     const clean = [...this.inFlightByEpoch.keys()].every((e) => e === current);
+    // An overload is another matter: sent under this limit, a 429 says the limit is too high
+    // whatever else is in flight. Ignored, it let a request beyond the knee be refused, freed
+    // its place at once, and the next one take it, tens of times per service time.
     const epoch = clean ? current : -1;
     this.inFlight++;
     if (clean) {
@@ -107,7 +110,7 @@ export class AdaptiveGate {
             this.state,
             outcome.outcome === 'ok'
               ? { epoch, outcome: 'ok', latencyMs: outcome.latencyMs }
-              : { epoch, outcome: 'overload' },
+              : { epoch: current, outcome: 'overload' },
             this.options
           );
           if (this.state.limit !== before) this.onLimit?.(this.state.limit);

@@ -125,9 +125,10 @@ describe('the adaptive pool against a registry that slows down beyond 6 in fligh
     const responses = await heads(client, 600, 48);
 
     expect(responses.every((r) => r.status === 200)).toBe(true);
-    // Refusals: those of its probes past the knee, not most requests (a fixed pool sends all
-    // 48 at once to 6 places).
-    expect(registry.refused()).toBeLessThan(600 * 0.25);
+    // Refusals: those of its probes past the knee (about one per climb back to the knee: 11
+    // measured on a quiet machine), not most requests (a fixed pool sends all 48 at once to 6
+    // places; before the gate counted an overload sent beside older requests, 330-830).
+    expect(registry.refused()).toBeLessThan(600 * 0.1);
     // The 48 the app fans out never reach it at once.
     expect(Math.max(...registry.inFlightAtArrival)).toBeLessThan(24);
   }, 60_000);

@@ -55,6 +55,27 @@ describe('the adaptive gate', () => {
     expect(gate.limit).toBe(4);
     expect(limits).toEqual([4]);
   });
+
+  it('halves on an overload of a request sent under the current limit while older ones are still in flight', async () => {
+    // Six requests of the first limit are in service when the limit grows; the next request
+    // is refused at once (a registry that serves six).
+    const gate = new AdaptiveGate({ max: 8, initial: 7 });
+    const old = await Promise.all(
+      Array.from({ length: 6 }, () => gate.acquire())
+    );
+    // A round of quick answers in the 7th place grows the limit (a new epoch).
+    for (let i = 0; i < 8; i++) {
+      const p = await gate.acquire();
+      p.release({ outcome: 'ok', latencyMs: 40 });
+    }
+    expect(gate.limit).toBe(8);
+
+    const beyondKnee = await gate.acquire();
+    beyondKnee.release({ outcome: 'overload' });
+
+    expect(gate.limit).toBe(4);
+    for (const p of old) p.release({ outcome: 'ok', latencyMs: 40 });
+  });
 });
 
 describe('the adaptive pool and the run deadline', () => {
