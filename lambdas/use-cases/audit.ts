@@ -1,5 +1,5 @@
 import { diffContextFor } from '../core/inventory/diff';
-import { selectPolicies } from '../core/inventory/discover';
+import { asPushEquivalent, selectPolicies } from '../core/inventory/discover';
 import type { PolicyAssignment } from '../core/inventory/discover';
 import { errorMessage } from '../core/errors';
 import type { ReplicationDeps } from './replication';
@@ -199,7 +199,10 @@ export async function planRun(
     ...selection.errors.map((message) => ({ scope: 'policies', message }))
   );
   const bindings = selection.assignments.map((a) => ({
-    policy: asPushEquivalent(a, deps.targets),
+    policy: asPushEquivalent(
+      a,
+      deps.targets.find((t) => t.name === a.target)?.url ?? ''
+    ),
     target: a.target,
   }));
   // A target that no policy reaches would read "0 of 0 synced": usually its configured URL
@@ -394,26 +397,6 @@ async function readMatching(
   } catch (err) {
     return resolveMatching('auto', { error: errorMessage(err) });
   }
-}
-
-/** A pull policy on a Harbor target behaves as a push from the primary to that target. */
-function asPushEquivalent(
-  assignment: PolicyAssignment,
-  targets: readonly AuditTarget[]
-): ReplicationPolicy {
-  if (assignment.mode === 'push') return assignment.policy;
-  const target = targets.find((t) => t.name === assignment.target);
-  return {
-    ...assignment.policy,
-    srcRegistry: null,
-    destRegistry: {
-      id: -1,
-      name: assignment.target,
-      type: 'harbor',
-      url: target?.url ?? '',
-      insecure: false,
-    },
-  };
 }
 
 function projectScopeOf(policies: readonly ReplicationPolicy[]): ProjectScope {

@@ -4,7 +4,7 @@
  * the plan's own (core/harbor/filters, core/inventory/plan): nothing here re-implements it.
  */
 import { pathTypeOf, replaceNamespace } from '../harbor/flatten';
-import type { PolicyAssignment } from '../inventory/discover';
+import { asPushEquivalent, type PolicyAssignment } from '../inventory/discover';
 import { planExpected } from '../inventory/plan';
 import type {
   PlanResult,
@@ -86,25 +86,6 @@ export function isRefOf(ref: ExplainRef, r: ExpectedRef): boolean {
   if (ref.byDigest)
     return r.digest === ref.reference || r.childDigests.includes(ref.reference);
   return !r.byDigest && r.source.reference === ref.reference;
-}
-
-/** A pull policy on a Harbor target behaves as a push from the primary to that target. */
-export function asPushEquivalent(
-  assignment: PolicyAssignment,
-  targetUrl: string
-): ReplicationPolicy {
-  if (assignment.mode === 'push') return assignment.policy;
-  return {
-    ...assignment.policy,
-    srcRegistry: null,
-    destRegistry: {
-      id: -1,
-      name: assignment.target,
-      type: 'harbor',
-      url: targetUrl,
-      insecure: false,
-    },
-  };
 }
 
 /**

@@ -107,3 +107,22 @@ export function selectPolicies(input: {
   }
   return { assignments, warnings, errors };
 }
+
+/** A pull policy on a Harbor target behaves as a push from the primary to that target. */
+export function asPushEquivalent(
+  assignment: PolicyAssignment,
+  targetUrl: string
+): ReplicationPolicy {
+  if (assignment.mode === 'push') return assignment.policy;
+  return {
+    ...assignment.policy,
+    srcRegistry: null,
+    destRegistry: {
+      id: -1,
+      name: assignment.target,
+      type: 'harbor',
+      url: targetUrl,
+      insecure: false,
+    },
+  };
+}
