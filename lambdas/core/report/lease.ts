@@ -1,7 +1,7 @@
 /**
- * The run lease: at most one run that can act (audit or readiness: both read the same
- * registries, and the audit may re-trigger replication) proceeds at a time, with the report
- * store as the only shared thing (no other service).
+ * The run lease: at most one audit (it may re-trigger replication) proceeds at a time, with
+ * the report store as the only shared thing (no other service). Readiness takes none
+ * ({@link takesLease}).
  *
  * The protocol (use-cases/job.ts takes it, a RunLease port keeps the markers):
  * 1. a run makes its id from its own clock (run ids sort chronologically, {@link makeRunId})
