@@ -5,7 +5,7 @@
  * history, replication health per policy with failed task logs, and metadata drift. Every
  * value is escaped by construction (render/html/escape.ts).
  */
-import { formatSeconds } from '../format';
+import { formatSeconds, plural } from '../format';
 import type { Report } from '../schema';
 import { CONTENT_SECURITY_POLICY, SCRIPT, STYLE } from './html/assets';
 import { exposureChart, verdictChart } from './html/charts';
@@ -113,9 +113,8 @@ function historySection(
   return markup`<section id="history">
     <h2>History (${runs.length} ${runs.length === 1 ? 'run' : 'runs'})</h2>
     <p class="muted">
-      This run and the ${earlier === 0 ? 'no' : earlier} earlier
-      ${runs[0]?.kind ?? ''} ${earlier === 1 ? 'run' : 'runs'} stored (at most
-      ${HTML_HISTORY_RUNS} earlier); RPO objective
+      ${earlier === 0 ? `This run only: no earlier ${runs[0]?.kind ?? ''} run is stored` : `This run and the ${plural(earlier, `earlier ${runs[0]?.kind ?? ''} run`)} stored`}
+      (at most ${HTML_HISTORY_RUNS} earlier are shown); RPO objective
       ${formatSeconds(objectiveSeconds)}.
     </p>
     ${options.historyError ? markup`<p class="warn">Earlier runs could not be read: ${options.historyError}</p>` : null}

@@ -205,6 +205,17 @@ describe('renderHtml', () => {
       )
     ).toHaveLength(4);
     expect(page).toContain('History (4 runs)');
+    expect(page.replace(/\s+/g, ' ')).toContain(
+      'This run and the 3 earlier audit runs stored (at most 30 earlier are shown)'
+    );
+  });
+
+  it('says when no earlier run is stored (not "the no earlier runs")', () => {
+    const page = renderHtml(report(), []);
+
+    expect(page.replace(/\s+/g, ' ')).toContain(
+      'This run only: no earlier audit run is stored (at most 30 earlier are shown)'
+    );
   });
 
   it('says why the history is missing when the store could not be read', () => {
