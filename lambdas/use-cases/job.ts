@@ -15,7 +15,7 @@ import type {
 } from '../core/ports';
 import type { Report, ReportKind } from '../core/report/schema';
 import { makeRunId } from '../core/report/layout';
-import { previousOutcome } from '../core/report/notify';
+import { HTML_HISTORY_RUNS } from '../core/report/render/html';
 import {
   LEASE_CLAIM_ATTEMPTS,
   claimTooLate,
@@ -117,8 +117,11 @@ export interface UseCase {
   run(context: RunContext): Promise<Report>;
 }
 
-/** Earlier reports read per kind: a day of hourly runs (each one is a read). */
-const HISTORY_REPORTS = 24;
+/**
+ * Earlier reports read per kind (each one is a read), once per run: a day of hourly runs for
+ * the checks, and the HTML report's history.
+ */
+const HISTORY_REPORTS = Math.max(24, HTML_HISTORY_RUNS);
 
 /**
  * One run of a use case, end to end, for the CLI and the Lambda alike.
@@ -167,15 +170,12 @@ export async function runJob(
         ],
       };
     }
-    return await publish(
-      deps,
-      input.config,
-      report,
-      previousOutcome(
-        report,
-        history.history.filter((r) => r.kind === useCase.kind)
-      )
-    );
+    return await publish(deps, input.config, report, {
+      reports: history.history.filter((r) => r.kind === useCase.kind),
+      ...(history.historyError !== undefined
+        ? { error: history.historyError }
+        : {}),
+    });
   } finally {
     if (lease.held) await releaseLease(deps, lease.runId);
   }

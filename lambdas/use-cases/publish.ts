@@ -3,13 +3,26 @@ import { conformReport } from '../core/report/degrade';
 import {
   buildNotification,
   linkedHumanReport,
+  previousOutcome,
   shouldNotify,
 } from '../core/report/notify';
 import type { Report } from '../core/report/schema';
+import {
+  HTML_HISTORY_RUNS,
+  renderHtml,
+  summarizeRun,
+} from '../core/report/render/html';
 import { renderMarkdown } from '../core/report/render/markdown';
 import type { HarborDrConfig } from '../shared/config';
 import type { JobDeps, JobResult } from './job';
-import { renderHtmlReport } from './report-html';
+
+/** The earlier reports of the run's kind, as the job read them with its history. */
+export interface EarlierReports {
+  /** Newest first. */
+  reports: readonly Report[];
+  /** Why they could not be read (the HTML page says so; notify compares with nothing). */
+  error?: string;
+}
 
 /**
  * Stores a report (JSON, Markdown and HTML, `latest.json` last), then notifies as configured
@@ -19,14 +32,15 @@ import { renderHtmlReport } from './report-html';
  * A report that breaks its own schema is stored
  * degraded (the offending values removed, listed in `validationErrors`, verdicts at least
  * UNKNOWN), never dropped.
- * @param previous the newest earlier report of the same kind (read with the run's history),
- *   for `notify.on: change`; undefined when there is none or it could not be read
+ * @param earlier the earlier reports of the same kind, read once with the run's history: the
+ *   HTML report's charts, and what `notify.on: change` compares with (each target's last
+ *   outcome, previousOutcome)
  */
 export async function publish(
   deps: Pick<JobDeps, 'store' | 'notifier' | 'warn' | 'clock'>,
   config: HarborDrConfig,
   produced: Report,
-  previous: Report | undefined
+  earlier: EarlierReports = { reports: [] }
 ): Promise<JobResult> {
   const { report, validationErrors } = conformReport(
     produced,
@@ -37,9 +51,14 @@ export async function publish(
       validationErrors,
     });
   }
+  const previous = previousOutcome(report, earlier.reports);
   const locations = await deps.store.save(report, {
     markdown: renderMarkdown(report),
-    html: await renderHtmlReport(deps, report),
+    html: renderHtml(
+      report,
+      earlier.reports.slice(0, HTML_HISTORY_RUNS).map(summarizeRun),
+      earlier.error !== undefined ? { historyError: earlier.error } : {}
+    ),
   });
   let notified = false;
   if (deps.notifier && shouldNotify(config.notify.on, report, previous)) {

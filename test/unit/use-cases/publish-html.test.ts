@@ -36,13 +36,13 @@ describe('publish: the HTML report', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes the HTML beside the JSON and as latest.html, charting the runs stored before', async () => {
+  it('writes the HTML beside the JSON and as latest.html, charting the earlier runs the job read', async () => {
     const store = new LocalDirReportStore(dir);
     const deps = { store, clock: { now: () => new Date() } };
-    for (const hour of [1, 2])
-      await publish(deps, config, run(hour), undefined);
 
-    const result = await publish(deps, config, run(3), undefined);
+    const result = await publish(deps, config, run(3), {
+      reports: [run(2), run(1)],
+    });
 
     const page = await readFile(
       result.locations.json.replace(/\.json$/, '.html'),
@@ -57,32 +57,41 @@ describe('publish: the HTML report', () => {
     );
   });
 
-  it('still stores the report, with this run only, when earlier runs cannot be read', async () => {
+  it('reads no earlier report itself: the history comes with the run (one read per report per run)', async () => {
     const local = new LocalDirReportStore(dir);
+    let reads = 0;
     const store: ReportStore = {
       save: (r, rendered) => local.save(r, rendered),
-      recent: () => Promise.reject(new Error('AccessDenied')),
-      read: (kind, id) => local.read(kind, id),
+      recent: (...args) => {
+        reads++;
+        return local.recent(...args);
+      },
+      read: (kind, id) => {
+        reads++;
+        return local.read(kind, id);
+      },
     };
-    const warnings: string[] = [];
+
+    await publish({ store, clock: { now: () => new Date() } }, config, run(3), {
+      reports: [run(2)],
+    });
+
+    expect(reads).toBe(0);
+  });
+
+  it('still stores the report, with this run only, when earlier runs could not be read', async () => {
+    const store = new LocalDirReportStore(dir);
 
     const result = await publish(
-      {
-        store,
-        clock: { now: () => new Date() },
-        warn: (m) => warnings.push(m),
-      },
+      { store, clock: { now: () => new Date() } },
       config,
       run(3),
-      undefined
+      { reports: [], error: 'AccessDenied' }
     );
 
     const page = await readFile(join(dir, 'audit', 'latest.html'), 'utf8');
     expect(result.report.runId).toBe('20261129T030000000Z-r03');
     expect(page).toContain('Earlier runs could not be read: AccessDenied');
     expect(page).toContain('data-runs="1"');
-    expect(warnings).toEqual([
-      expect.stringMatching(/HTML report shows this run only/),
-    ]);
   });
 });

@@ -82,7 +82,7 @@ describe('publish', () => {
       { store, notifier, clock: { now: () => NOW } },
       config({ on: 'change' }),
       run,
-      degraded(1, 9)
+      { reports: [degraded(1, 9)] }
     );
 
     expect(result.notified).toBe(true);
@@ -104,7 +104,7 @@ describe('publish', () => {
       { store, notifier, clock: { now: () => NOW } },
       config({ on: 'change' }),
       degraded(1, 50),
-      degraded(1, 9)
+      { reports: [degraded(1, 9)] }
     );
 
     expect(result.notified).toBe(false);
