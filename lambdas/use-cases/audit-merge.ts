@@ -8,6 +8,7 @@ import { countFindings } from '../core/inventory/counts';
 import { diffContextFor } from '../core/inventory/diff';
 import { unplaceableFindings } from '../core/inventory/cannot-run';
 import type { TargetPlan } from '../core/inventory/plan/types';
+import type { ExpectedRef } from '../core/model';
 import { REPORT_SCHEMA_VERSION } from '../core/report/schema';
 import type {
   Finding,
@@ -21,12 +22,15 @@ import { delayDistribution, estimateExposure } from '../core/inventory/rpo';
 import { firstSeenDelays, previousObservation } from '../core/inventory/trend';
 import { auditVerdict, worstVerdict } from '../core/readiness/verdict';
 import type { AuditDeps, AuditInput, AuditPlan, AuditTarget } from './audit';
-import { expectedOf, failedShard, isFailure } from './audit-shards';
+import { expectedByShard, failedShard, isFailure } from './audit-shards';
 import type { ShardOutcome, ShardPartial } from './audit-shards';
 import { tell } from './progress';
 import { assessReplication } from './replication';
 
 /** Why a shard with no partial result is UNKNOWN. */
+/** Why a configured target the plan did not include was not audited. */
+export const NOT_PLANNED =
+  "not in this run's plan (the configuration changed between the plan and the merge?): nothing was audited";
 export const NO_PARTIAL =
   'no partial result: the shard never ran, or its result could not be read';
 /** How the reason of a shard whose function failed after its retries starts. */
@@ -79,9 +83,22 @@ export async function mergeAudit(
     verdict: worstVerdict(targets.map((t) => t.verdict)),
     policies: policyReports(planned),
     targets,
-    errors: planned.errors,
+    errors: [...planned.errors, ...unconfiguredTargets(plan, deps.targets)],
     ...(planned.plan.matching ? { matching: planned.plan.matching } : {}),
   };
+}
+
+/** A target of the plan that the merge's config no longer has: its refs were not reported. */
+function unconfiguredTargets(
+  plan: AuditPlan,
+  targets: readonly AuditTarget[]
+): ScopeError[] {
+  return plan.planned.plan.targets
+    .filter((p) => !targets.some((t) => t.name === p.target))
+    .map((p) => ({
+      scope: p.target,
+      message: `planned, but not in the configuration the merge read (changed during the run?): its results are not in this report`,
+    }));
 }
 
 /** The partial of each shard of a target: its own, or UNKNOWN with why there is none. */
@@ -91,16 +108,16 @@ function partialsOf(
   outcomes: ReadonlyMap<string, ShardOutcome>
 ): ShardPartial[] {
   const context = diffContextFor(plan.planned.plan, targetPlan.target);
-  return plan.shards
-    .filter((s) => s.target === targetPlan.target)
-    .map((shard) => {
-      const outcome = outcomes.get(shard.id);
-      if (outcome && !isFailure(outcome)) return outcome;
-      const reason = outcome
-        ? `${SHARD_FAILED}: ${outcome.failed}`
-        : NO_PARTIAL;
-      return failedShard(shard, expectedOf(targetPlan, shard), context, reason);
-    });
+  const shards = plan.shards.filter((s) => s.target === targetPlan.target);
+  // One pass over the target's expected refs, only when some shard has no partial.
+  let expected: ReadonlyMap<string, ExpectedRef[]> | undefined;
+  return shards.map((shard) => {
+    const outcome = outcomes.get(shard.id);
+    if (outcome && !isFailure(outcome)) return outcome;
+    const reason = outcome ? `${SHARD_FAILED}: ${outcome.failed}` : NO_PARTIAL;
+    expected ??= expectedByShard(targetPlan, shards);
+    return failedShard(shard, expected.get(shard.id) ?? [], context, reason);
+  });
 }
 
 /**
@@ -151,6 +168,11 @@ function assessTarget(
   }
   const findings: Finding[] = [];
   let shards: ShardStatus[] = [];
+  // The merge's config may not be the plan's (a deploy during a distributed run): a target
+  // the plan never saw was not audited, and says so rather than reading as in sync.
+  if (!plan && errors.length === 0) {
+    errors.push({ scope: target.name, message: NOT_PLANNED });
+  }
   if (plan) {
     errors.push(...scopeErrorsOf(plan));
     const partials = partialsOf(auditPlan, plan, outcomes);

@@ -119,11 +119,6 @@ export function inShard(repository: string, shard: ShardRef): boolean {
   );
 }
 
-/** The expected refs of a shard, in the plan's order. */
-export function expectedOf(plan: TargetPlan, shard: ShardRef): ExpectedRef[] {
-  return plan.expected.filter((r) => inShard(r.repository, shard));
-}
-
 /** The expected refs of each shard of a target, in one pass over its plan. */
 export function expectedByShard(
   plan: TargetPlan,

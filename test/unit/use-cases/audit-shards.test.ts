@@ -7,6 +7,7 @@ import {
 import {
   mergeAudit,
   NO_PARTIAL,
+  NOT_PLANNED,
   SHARD_FAILED,
 } from '../../../lambdas/use-cases/audit-merge';
 import {
@@ -246,6 +247,45 @@ describe('mergeAudit', () => {
       `observation failed: ${SHARD_FAILED}: Lambda.TooManyRequestsException: Rate exceeded`,
       `observation failed: ${SHARD_FAILED}: Lambda.TooManyRequestsException: Rate exceeded`,
     ]);
+  });
+});
+
+describe("mergeAudit with a configuration other than the plan's", () => {
+  it('a configured target the plan never saw is UNKNOWN, not READY', async () => {
+    const plan = await planAudit(deps, input);
+    const added = {
+      ...deps.targets[0]!,
+      name: 'cluster9',
+      url: 'http://r9.example.com',
+    };
+
+    const report = await mergeAudit(
+      { ...deps, targets: [...deps.targets, added] },
+      input,
+      plan,
+      new Map()
+    );
+
+    const t = report.targets.find((x) => x.name === 'cluster9');
+    expect(t?.verdict).toBe('UNKNOWN');
+    expect(t?.errors).toEqual([{ scope: 'cluster9', message: NOT_PLANNED }]);
+  });
+
+  it('a planned target the merge no longer has is named in the report errors', async () => {
+    const plan = await planAudit(deps, input);
+
+    const report = await mergeAudit(
+      { ...deps, targets: [] },
+      input,
+      plan,
+      new Map()
+    );
+
+    const missing = report.errors.filter((e) => e.scope === 'cluster1');
+    expect(missing).toHaveLength(1);
+    expect(missing[0]?.message).toMatch(
+      /^planned, but not in the configuration/
+    );
   });
 });
 
