@@ -7,7 +7,7 @@ import type { RunObjects } from '../use-cases/audit-distributed';
 import { describeIssues } from '../shared/config';
 import { ENV_KEYS } from '../shared/env-keys';
 import { logger, metrics } from '../shared/observability';
-import { safeErrorDetail } from '../shared/redact';
+import { safeErrorDetail, scrubbedError } from '../shared/redact';
 import {
   cachedRuntime,
   deadlineFrom,
@@ -54,7 +54,7 @@ export function createStepHandler<R>(
       return result;
     } catch (err) {
       logger.error(`audit ${step} failed`, { error: safeErrorDetail(err) });
-      throw err;
+      throw scrubbedError(err);
     } finally {
       metrics.publishStoredMetrics();
     }

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { version } from '../../package.json';
 import { RunSkippedError, type Job } from '../use-cases/job';
 import { logger, metrics, recordReportMetrics } from '../shared/observability';
-import { safeErrorDetail } from '../shared/redact';
+import { safeErrorDetail, scrubbedError } from '../shared/redact';
 import {
   summarize,
   summarizeSkipped,
@@ -60,7 +60,7 @@ export function createRunHandler(
       }
       // Never the error itself: its cause chain may quote upstream text or a secret.
       logger.error(`${useCase} failed`, { error: safeErrorDetail(err) });
-      throw err;
+      throw scrubbedError(err);
     } finally {
       metrics.publishStoredMetrics();
     }

@@ -117,3 +117,16 @@ export function redactingReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'string') return redact(value);
   return value;
 }
+
+/**
+ * An error to rethrow from a handler: the name and the scrubbed message of `err`, no stack
+ * frames, no cause. What a handler throws reaches the runtime's log and, for a Step
+ * Functions task, the execution's `Cause` (and from there the report): never the raw error.
+ */
+export function scrubbedError(err: unknown): Error {
+  const detail = safeErrorDetail(err);
+  const scrubbed = new Error(detail.message);
+  scrubbed.name = detail.name;
+  scrubbed.stack = `${detail.name}: ${detail.message}`;
+  return scrubbed;
+}

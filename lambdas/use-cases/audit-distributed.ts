@@ -265,6 +265,32 @@ export async function planAuditStep(
 const MAX_CAUSE = 500;
 
 /**
+ * What a shard's failure says in the report: the error's type and message from the state
+ * machine's Catch. A Lambda error's Cause is JSON with its stack trace (`trace`): the report
+ * and the notification carry the message only, never the frames, cut to MAX_CAUSE.
+ */
+export function failureReason(failure: {
+  Error: string;
+  Cause?: string;
+}): string {
+  const cause = failure.Cause?.trim();
+  if (!cause) return failure.Error;
+  let message = cause.split('\n')[0] ?? '';
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null) {
+      const m = (parsed as { errorMessage?: unknown }).errorMessage;
+      message = typeof m === 'string' ? (m.split('\n')[0] ?? '') : '';
+    }
+  } catch {
+    // Not JSON (a service error's Cause is text): its first line.
+  }
+  return message === ''
+    ? failure.Error
+    : `${failure.Error}: ${message.slice(0, MAX_CAUSE)}`;
+}
+
+/**
  * The shard step: audits one shard (its target only) and stores its partial; or, called by
  * the state machine's Catch, stores why the shard failed after its retries.
  */
@@ -280,10 +306,7 @@ export async function auditShardStep(
 ): Promise<{ shard: string; status: string }> {
   const partialKey = runKeys.partial(input.runId, input.shard);
   if (input.failure) {
-    const cause = input.failure.Cause?.slice(0, MAX_CAUSE);
-    const failed = cause
-      ? `${input.failure.Error}: ${cause}`
-      : input.failure.Error;
+    const failed = failureReason(input.failure);
     await objects.put(
       partialKey,
       storedOutcome({ shard: input.shard, failed })

@@ -4,6 +4,7 @@ import {
   redactingReplacer,
   registerSecret,
   safeErrorDetail,
+  scrubbedError,
 } from '../../../lambdas/shared/redact';
 
 describe('redact', () => {
@@ -66,5 +67,21 @@ describe('safeErrorDetail', () => {
 
     expect(line).not.toContain('Rr5-registered');
     expect(line).not.toContain('Rr6');
+  });
+});
+
+describe('scrubbedError (what a handler rethrows)', () => {
+  it('keeps the name and the scrubbed message, and drops frames and causes', () => {
+    registerSecret('s3cr3t-value');
+    const raw = new TypeError('bad answer from s3cr3t-value', {
+      cause: new Error('upstream said s3cr3t-value'),
+    });
+
+    const err = scrubbedError(raw);
+
+    expect(err.name).toBe('TypeError');
+    expect(err.message).toBe('bad answer from ***');
+    expect(err.stack).toBe('TypeError: bad answer from ***');
+    expect(err.cause).toBeUndefined();
   });
 });
