@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { credentialsDocumentSchema } from '../adapters/secrets/credentials';
 import { ConfigError } from '../core/errors';
+import { isInlinePem } from '../shared/ca-bundle';
 import {
   configSchema,
   credentialsRef,
@@ -137,7 +138,8 @@ function checkRegistry(
     }
   }
   const ca = registry.caBundle;
-  if (typeof ca === 'string' && ca !== '') {
+  // An inline PEM (the text itself) has no file to read.
+  if (typeof ca === 'string' && ca !== '' && !isInlinePem(ca)) {
     const full = configRelativePath(configPath, ca);
     try {
       readFileSync(full);

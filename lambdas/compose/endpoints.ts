@@ -12,6 +12,7 @@ import {
   errorMessage,
   HarborDrError,
 } from '../core/errors';
+import { isInlinePem } from '../shared/ca-bundle';
 import type { PrimaryConfig, TargetConfig } from '../shared/config';
 
 /**
@@ -184,11 +185,8 @@ export function clientOptions(
   };
 }
 
-/** A `caBundle` given as PEM text (a deployed config carries the bundle read at synth). */
-const INLINE_PEM = '-----BEGIN ';
-
 function readCaBundle(path: string, owner: string): string {
-  if (path.includes(INLINE_PEM)) return path;
+  if (isInlinePem(path)) return path;
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {

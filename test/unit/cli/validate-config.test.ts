@@ -135,6 +135,41 @@ describe('harbor-dr validate-config', () => {
     expect(io.stdout + io.stderr).not.toMatch(/secret-value/);
   });
 
+  it('accepts a caBundle given inline as PEM text (not a file path), and still reports a missing bundle file', async () => {
+    const dir = tempDir();
+    const pem =
+      '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUinline\n-----END CERTIFICATE-----\n';
+    const inline = writeConfig(
+      dir,
+      `  caBundle: |\n${pem
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n')}\n`
+    );
+    mkdirSync(join(dir, 'secrets'));
+    writeFileSync(
+      join(dir, 'secrets', 'cluster1.json'),
+      '{"username":"u","password":"p"}'
+    );
+    const env = { HDR_TEST_USER: 'auditor', HDR_TEST_PASSWORD: 'pw' };
+    const io = bufferIo(env);
+
+    const code = await runCli(['validate-config', '-c', inline], io, '1');
+
+    expect(io.stderr).toBe('');
+    expect(code).toBe(EXIT.OK);
+    expect(io.stdout).toContain(`${inline}: valid`);
+
+    const missing = writeConfig(dir, '  caBundle: ./no-such-ca.pem\n');
+    const io2 = bufferIo(env);
+    const code2 = await runCli(['validate-config', '-c', missing], io2, '1');
+    expect(code2).not.toBe(EXIT.OK);
+    expect(io2.stdout + io2.stderr).toMatch(
+      /primary\.caBundle: .*no-such-ca\.pem/
+    );
+  });
+
   it('says a credentials file that is not {"username","password"} is malformed, without quoting it', async () => {
     const dir = tempDir();
     const config = writeConfig(dir);
