@@ -239,6 +239,8 @@ interface TargetResult {
   report: EndpointReport;
   /** A Harbor target's own policies (pull mode), when they could be read. */
   policies?: ReplicationPolicy[];
+  /** A Harbor target whose policies could not be read: whether it pulls is unknown. */
+  policiesUnread?: boolean;
 }
 
 async function checkTarget(
@@ -259,11 +261,15 @@ async function checkTarget(
   const built = TARGET_DRIVERS[config.kind].build(endpoint, PROBE_CONCURRENCY);
   if (built.harbor) {
     if (await probeHarbor(field, built.harbor, report, problems)) {
-      try {
-        result.policies = await built.harbor.listPolicies();
-      } catch {
-        // Only pull-mode policies live there; the primary's decide when it has some.
-      }
+      // Its own (pull-mode) policies; unread, whether it pulls from the primary is unknown.
+      const policies = await read(
+        built.harbor.listPolicies(),
+        `${field}.credentials`,
+        'GET /api/v2.0/replication/policies',
+        problems
+      );
+      if (policies) result.policies = policies;
+      else result.policiesUnread = true;
     }
     return result;
   }
@@ -392,7 +398,8 @@ function matchTargets(
       (a) => a.target === t.config.name
     );
     t.report.policies = used.map((a) => `${a.policy.name} (${a.mode})`);
-    if (used.length > 0) continue;
+    // Unread pull policies (its credentials problem says why): no "nothing would be audited".
+    if (used.length > 0 || t.policiesUnread) continue;
     if (matching.length === 0) {
       const near = nearestEndpoint(t.config.url, primary.registries);
       problems.add(

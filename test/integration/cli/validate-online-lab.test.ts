@@ -169,6 +169,48 @@ describe('harbor-dr validate-config --online', () => {
     expect(io.stdout).not.toContain(WRONG_PASSWORD);
   });
 
+  it('says a Harbor target whose policies cannot be read (403) is its credentials problem, and does not conclude it pulls nothing', async () => {
+    const dr = lab.secondary;
+    if (!dr) throw new Error('no DR Harbor in the demo lab');
+    // The primary's endpoint "dr-site" spells it 127.0.0.1: only a pull policy could cover it.
+    const config = variant('dr-policies-forbidden', (doc) => {
+      target(doc, 'harbor-dr').url = dr.url.replace('127.0.0.1', 'localhost');
+    });
+    dr.harbor.faults.add({
+      kind: 'status',
+      method: 'GET',
+      path: '^/api/v2\\.0/replication/policies',
+      status: 403,
+      message: 'robot may not list policies',
+      count: -1,
+    });
+    try {
+      const io = bufferIo();
+
+      const code = await runCli(
+        ['validate-config', '-c', config, '--online', '--json'],
+        io,
+        '1'
+      );
+
+      expect(io.stderr).toBe('');
+      expect(code).toBe(EXIT.USAGE);
+      const out = JSON.parse(io.stdout) as {
+        problems: { field: string; message: string }[];
+      };
+      expect(out.problems).toEqual([
+        {
+          field: 'targets[0].credentials',
+          message: expect.stringMatching(
+            /^cannot read GET \/api\/v2\.0\/replication\/policies: .*403/
+          ) as string,
+        },
+      ]);
+    } finally {
+      dr.harbor.faults.clear();
+    }
+  });
+
   it('says an unreadable credential once (offline), and still probes everything else', async () => {
     const config = variant('unset-variable', (doc) => {
       doc.primary.credentials = {
