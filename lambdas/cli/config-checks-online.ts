@@ -173,6 +173,25 @@ async function checkPrimary(
     await operator;
     return { report };
   }
+  const result = await probePrimary(endpoint, report, problems);
+  const failed = await operator;
+  // Said once: when the primary is unreachable, its own probe says why.
+  if (failed && report.reachable !== false) {
+    problems.add(
+      'primary.operatorCredentials',
+      `cannot be checked: ${errorMessage(failed.error)}`
+    );
+  }
+  return result;
+}
+
+/** The primary's API with the auditor's credentials: who they are, its endpoints and policies. */
+async function probePrimary(
+  endpoint: Endpoint<PrimaryConfig>,
+  report: EndpointReport,
+  problems: Problems
+): Promise<PrimaryResult> {
+  const field = 'primary';
   const api = new HarborClient(clientOptions(endpoint));
   const result: PrimaryResult = { report };
   if (await probeHarbor(field, api, report, problems)) {
@@ -199,17 +218,19 @@ async function checkPrimary(
       };
     }
   }
-  await operator;
   return result;
 }
 
-/** The operator credential: resolved, and accepted by the primary (GET /users/current). */
+/**
+ * The operator credential: resolved, and accepted by the primary (GET /users/current).
+ * @returns why GET /users/current failed, for the caller to weigh against the primary's probe
+ */
 async function checkOperator(
   config: PrimaryConfig,
   endpoint: Endpoint<PrimaryConfig> | undefined,
   resolver: CredentialsResolver,
   problems: Problems
-): Promise<void> {
+): Promise<{ error: unknown } | undefined> {
   const ref = config.operatorCredentials;
   if (!ref) return;
   const owner = `${config.name} (operator)`;
@@ -228,9 +249,10 @@ async function checkOperator(
       clientOptions(endpoint, credentials)
     ).whoAmI();
     if (who.kind === 'anonymous') problems.add(field, REJECTED);
-  } catch {
-    // The primary's own probe reports why it cannot be reached.
+  } catch (err) {
+    return { error: err };
   }
+  return undefined;
 }
 
 interface TargetResult {

@@ -211,6 +211,78 @@ describe('harbor-dr validate-config --online', () => {
     }
   });
 
+  describe('the operator credential', () => {
+    /** A resolver whose Secrets Manager holds the operator credential (the lab's admin). */
+    function operatorResolver() {
+      return createCredentialsResolver({
+        secretsManager: {
+          send: () =>
+            Promise.resolve({
+              SecretString: JSON.stringify(lab.primary.admin),
+            }),
+        },
+      });
+    }
+
+    it('cannot be checked when the primary answers but GET /users/current fails: said, not dropped', async () => {
+      const config = loadConfigFile(
+        variant('operator-forbidden', (doc) => {
+          doc.primary.operatorCredentials = { secretId: 'harbor-dr/operator' };
+        })
+      );
+      lab.primary.harbor.faults.add({
+        kind: 'status',
+        method: 'GET',
+        path: '^/api/v2\\.0/users/current',
+        status: 403,
+        count: -1,
+      });
+      let check;
+      try {
+        check = await checkConfigOnline(config, {
+          resolveCredentials: operatorResolver(),
+        });
+      } finally {
+        lab.primary.harbor.faults.clear();
+      }
+
+      expect(check.endpoints[0]?.reachable).toBe(true);
+      expect(check.problems).toEqual([
+        expect.stringMatching(
+          /^primary\.credentials: cannot be checked: .*\/users\/current.*403/
+        ) as string,
+        expect.stringMatching(
+          /^primary\.operatorCredentials: cannot be checked: .*\/users\/current.*403/
+        ) as string,
+      ]);
+      expect(check.problems.join('\n')).not.toContain(
+        lab.primary.admin.password
+      );
+    });
+
+    it('is not said again when the primary is unreachable: its own probe says why', async () => {
+      const config = loadConfigFile(
+        variant('operator-primary-gone', (doc) => {
+          doc.primary.url = 'http://127.0.0.1:9';
+          doc.primary.operatorCredentials = { secretId: 'harbor-dr/operator' };
+        })
+      );
+
+      const check = await checkConfigOnline(config, {
+        resolveCredentials: operatorResolver(),
+      });
+
+      const primaryLines = check.problems.filter((l) =>
+        l.startsWith('primary')
+      );
+      expect(primaryLines).toEqual([
+        expect.stringMatching(
+          /^primary\.url: unreachable: .*ECONNREFUSED.*\(GET \/api\/v2\.0\/systeminfo\)$/
+        ) as string,
+      ]);
+    });
+  });
+
   it('says an unreadable credential once (offline), and still probes everything else', async () => {
     const config = variant('unset-variable', (doc) => {
       doc.primary.credentials = {
