@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, errorMessage } from '../core/errors';
 import { parseConfig, type HarborDrConfig } from './config';
+import { isInlinePem } from './ca-bundle';
 
 /**
  * Parses configuration text (YAML 1.2, so JSON too) and validates it.
@@ -97,14 +98,22 @@ function resolveRelativePaths(
     ...(r.credentials?.file
       ? { credentials: { ...r.credentials, file: fix(r.credentials.file) } }
       : {}),
-    // A bundle given inline as PEM text is no path.
-    ...(r.caBundle && !r.caBundle.includes('-----BEGIN ')
+    ...(r.caBundle && !isInlinePem(r.caBundle)
       ? { caBundle: fix(r.caBundle) }
       : {}),
   });
+  const primary = registry(config.primary);
+  const operator = primary.operatorCredentials;
   return {
     ...config,
-    primary: registry(config.primary),
+    // The operator's credential file too: validate-config resolves it beside the config, and
+    // the run must read the same file.
+    primary: operator?.file
+      ? {
+          ...primary,
+          operatorCredentials: { ...operator, file: fix(operator.file) },
+        }
+      : primary,
     targets: config.targets.map(registry),
   };
 }
