@@ -64,6 +64,7 @@ type FunctionCommon = Omit<
   | 'timeout'
   | 'schedule'
   | 'reservedConcurrency'
+  | 'problemsAlarm'
 >;
 
 /** Properties of {@link DistributedAudit}. */
@@ -85,7 +86,10 @@ export interface DistributedAuditProps {
     readonly memoryMiB: number;
     readonly timeout: Duration;
   };
-  /** The merge's `service` metric dimension: the audit's, for its heartbeat alarm. */
+  /**
+   * The merge's `service` metric dimension: the audit's, so that the audit function's
+   * problems alarm and the heartbeat alarm watch the merge's runs.
+   */
   readonly auditServiceName: string;
   /** Where the run objects go (under runs/) and the reports (the merge's own grants). */
   readonly bucket: Bucket;
@@ -127,6 +131,12 @@ export class DistributedAudit extends Construct {
 
   constructor(scope: Construct, id: string, props: DistributedAuditProps) {
     super(scope, id);
+    // No ProblemsAlarm on any step. The plan and shard handlers publish no Problems metric
+    // (only run-handler and audit-merge call recordReportMetrics), so theirs could never
+    // fire. The merge publishes Problems under the audit's service name (auditServiceName,
+    // its POWERTOOLS_SERVICE_NAME), the very metric (HarborDR/Problems, service=<audit>)
+    // that the stack's audit function's ProblemsAlarm watches: a second alarm on it would
+    // page twice for every problem.
     const step = (
       name: string,
       entry: string,
@@ -141,6 +151,7 @@ export class DistributedAudit extends Construct {
         serviceName,
         memorySize: sizing.memoryMiB,
         timeout: sizing.timeout,
+        problemsAlarm: false,
       });
     this.plan = step(
       'PlanFunction',

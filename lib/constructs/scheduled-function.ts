@@ -88,6 +88,13 @@ export interface ScheduledFunctionProps {
    * @default - outside any VPC
    */
   readonly vpc?: FunctionVpcPlacement;
+  /**
+   * Alarms when a run finds problems (the `Problems` metric of this service). Only functions
+   * that publish that metric, under a service name no other alarm watches, should have one:
+   * otherwise the alarm cannot fire, or the same problems page twice.
+   * @default true
+   */
+  readonly problemsAlarm?: boolean;
   /** The lock file esbuild bundling resolves dependencies with. */
   readonly depsLockFilePath: string;
   /** The directory that holds package.json and node_modules. */
@@ -111,7 +118,8 @@ export class ScheduledFunction extends Construct {
   readonly schedule: Schedule | undefined;
   readonly errorsAlarm: Alarm;
   readonly durationAlarm: Alarm;
-  readonly problemsAlarm: Alarm;
+  /** Undefined when `problemsAlarm: false`. */
+  readonly problemsAlarm: Alarm | undefined;
   readonly failuresAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: ScheduledFunctionProps) {
@@ -242,20 +250,24 @@ export class ScheduledFunction extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.problemsAlarm = new Alarm(this, 'ProblemsAlarm', {
-      alarmDescription: `${props.serviceName} found problems (targets not READY, or run errors)`,
-      metric: new Metric({
-        namespace: METRICS.namespace,
-        metricName: METRICS.problems,
-        dimensionsMap: { service: props.serviceName },
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.problemsAlarm =
+      (props.problemsAlarm ?? true)
+        ? new Alarm(this, 'ProblemsAlarm', {
+            alarmDescription: `${props.serviceName} found problems (targets not READY, or run errors)`,
+            metric: new Metric({
+              namespace: METRICS.namespace,
+              metricName: METRICS.problems,
+              dimensionsMap: { service: props.serviceName },
+              period: Duration.minutes(5),
+              statistic: 'Maximum',
+            }),
+            threshold: 1,
+            evaluationPeriods: 1,
+            comparisonOperator:
+              ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          })
+        : undefined;
     this.failuresAlarm = new Alarm(this, 'FailuresAlarm', {
       alarmDescription: `${props.serviceName}: an invocation failed after its retries (see the failures queue)`,
       metric: this.failures.metricApproximateNumberOfMessagesVisible({
@@ -270,7 +282,7 @@ export class ScheduledFunction extends Construct {
     for (const alarm of [
       this.errorsAlarm,
       this.durationAlarm,
-      this.problemsAlarm,
+      ...(this.problemsAlarm ? [this.problemsAlarm] : []),
       this.failuresAlarm,
     ]) {
       alarm.addAlarmAction(alarmAction);

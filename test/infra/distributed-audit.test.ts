@@ -145,6 +145,43 @@ describe('the distributed audit state machine', () => {
     }
   });
 
+  it('pages once for problems: the audit function alarms on the service the merge publishes under, the steps have no problems alarm', () => {
+    const problems = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: {
+          Namespace: 'HarborDR',
+          MetricName: 'Problems',
+          Statistic: 'Maximum',
+        },
+      })
+    ).map(
+      (a) =>
+        (a as { Properties: { Dimensions: { Name: string; Value: string }[] } })
+          .Properties.Dimensions
+    );
+    // One per service that publishes Problems: the audit (the merge's service) and the
+    // readiness function; none on the plan's or the shard's service, which publish none.
+    expect(problems).toHaveLength(2);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        [{ Name: 'service', Value: 'harbor-dr-audit' }],
+        [{ Name: 'service', Value: 'harbor-dr-readiness' }],
+      ])
+    );
+    const merge = logicalIdOf(
+      'AWS::Lambda::Function',
+      /^DistributedAuditMergeFunction/
+    );
+    expect(
+      JSON.stringify(template.findResources('AWS::Lambda::Function')[merge])
+    ).toContain('"POWERTOOLS_SERVICE_NAME":"harbor-dr-audit"');
+    expect(
+      Object.keys(template.findResources('AWS::CloudWatch::Alarm')).filter(
+        (id) => /^DistributedAudit.*ProblemsAlarm/.test(id)
+      )
+    ).toEqual([]);
+  });
+
   it('grants the run objects by prefix: the plan writes, a shard reads and writes, the merge reads', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const statementsOf = (pattern: RegExp) =>

@@ -210,6 +210,18 @@ describe('ScheduledFunction', () => {
     });
   });
 
+  it('has no problems alarm when problemsAlarm is false, and keeps the other three', () => {
+    const { fn, template } = build({ problemsAlarm: false });
+
+    expect(fn.problemsAlarm).toBeUndefined();
+    expect(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { MetricName: 'Problems' },
+      })
+    ).toEqual({});
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  });
+
   it('joins the given subnets and security groups, with the ENI permissions inline', () => {
     const { template } = build({
       vpc: {
