@@ -341,7 +341,8 @@ export class HarborDrStack extends Stack {
     });
     for (const fn of distributed.functions) {
       this.grantConfig(fn.role);
-      this.grantSecrets(fn.role);
+      // Only the merge re-triggers replications, with the operator credential.
+      this.grantSecrets(fn.role, { operator: fn === distributed.merge });
       this.acknowledgeFunctionFindings(fn);
     }
     this.grantReports(distributed.merge.role);
@@ -367,13 +368,20 @@ export class HarborDrStack extends Stack {
     });
   }
 
-  /** The distinct secrets the config names, as IAM resources; no values are read. */
-  private secretPolicyArns(config: HarborDrConfig): string[] {
+  /**
+   * The distinct secrets the config names, as IAM resources; no values are read. Without
+   * `operator`, the operator credential is left out (unless another reference names the
+   * same secret): only the functions that re-trigger replications read it.
+   */
+  private secretPolicyArns(
+    config: HarborDrConfig,
+    { operator = true }: { operator?: boolean } = {}
+  ): string[] {
     const ids = new Set<string>();
     const refs = [
       config.primary.credentials,
       // Least privilege: the account that starts and stops executions is read too.
-      config.primary.operatorCredentials,
+      ...(operator ? [config.primary.operatorCredentials] : []),
       ...config.targets.map((t) => t.credentials),
     ];
     for (const ref of refs) {
@@ -466,14 +474,21 @@ export class HarborDrStack extends Stack {
     }
   }
 
-  private grantSecrets(grantee: IGrantable): void {
-    if (this.secretArns.length === 0) return;
+  /** Read access to the config's secrets; `operator: false` leaves the operator's out. */
+  private grantSecrets(
+    grantee: IGrantable,
+    { operator = true }: { operator?: boolean } = {}
+  ): void {
+    const arns = operator
+      ? this.secretArns
+      : this.secretPolicyArns(this.config, { operator: false });
+    if (arns.length === 0) return;
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ReadHarborCredentials',
         effect: Effect.ALLOW,
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [...this.secretArns],
+        resources: [...arns],
       })
     );
   }

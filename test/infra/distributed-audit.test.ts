@@ -239,6 +239,53 @@ describe('the distributed audit state machine', () => {
     );
   });
 
+  it('lets only the merge, which re-triggers, read the operator credential', () => {
+    const withOperator = synthStack(
+      configWith({
+        primary: {
+          name: 'harbor-primary',
+          url: 'https://harbor.example.com',
+          credentials: { secretId: 'harbor-dr/primary' },
+          operatorCredentials: { secretId: 'harbor-dr/operator' },
+        },
+        deployment: { mode: 'distributed' },
+      })
+    ).template();
+    const policies = withOperator.findResources('AWS::IAM::Policy');
+    const secretsOf = (pattern: RegExp) => {
+      const grants = Object.entries(policies)
+        .filter(([id]) => pattern.test(id))
+        .flatMap(
+          ([, p]) =>
+            (
+              p as {
+                Properties: {
+                  PolicyDocument: {
+                    Statement: { Sid?: string; Resource: unknown }[];
+                  };
+                };
+              }
+            ).Properties.PolicyDocument.Statement
+        )
+        .filter((s) => s.Sid === 'ReadHarborCredentials');
+      expect(grants).toHaveLength(1);
+      return JSON.stringify(grants[0]!.Resource);
+    };
+
+    for (const step of [
+      /^DistributedAuditPlanFunction/,
+      /^DistributedAuditShardFunction/,
+    ]) {
+      const secrets = secretsOf(step);
+      expect(secrets).not.toContain('harbor-dr/operator');
+      expect(secrets).toContain(':secret:harbor-dr/primary-??????');
+      expect(secrets).toContain(':secret:harbor-dr/dr-AbC123');
+    }
+    expect(secretsOf(/^DistributedAuditMergeFunction/)).toContain(
+      ':secret:harbor-dr/operator-??????'
+    );
+  });
+
   it('expires the run objects with a lifecycle rule', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
