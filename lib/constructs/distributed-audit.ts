@@ -1,4 +1,10 @@
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import {
+  Duration,
+  RemovalPolicy,
+  Stack,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -190,6 +196,9 @@ export class DistributedAudit extends Construct {
       logs: {
         destination: new LogGroup(this, 'ExecutionLogs', {
           retention: props.logRetention,
+          // As the functions' groups: logs expire on their own, and a retained group would
+          // only block a re-deploy's cleanup.
+          removalPolicy: RemovalPolicy.DESTROY,
         }),
         level: LogLevel.ALL,
         includeExecutionData: false,

@@ -286,6 +286,19 @@ describe('the distributed audit state machine', () => {
     );
   });
 
+  it("deletes its execution log group with the stack, as the functions' groups", () => {
+    const executionLogs = logicalIdOf(
+      'AWS::Logs::LogGroup',
+      /^DistributedAuditExecutionLogs/
+    );
+    expect(
+      template.findResources('AWS::Logs::LogGroup')[executionLogs]
+    ).toMatchObject({
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+    });
+  });
+
   it('expires the run objects with a lifecycle rule', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
