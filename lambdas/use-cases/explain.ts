@@ -4,7 +4,8 @@
  * tasks that touched the ref) and explains it with core/explain. Never a full audit.
  */
 import { errorMessage } from '../core/errors';
-import { decidePolicies, projectOfRepository } from '../core/explain/decide';
+import { decidePolicies } from '../core/explain/decide';
+import { projectOf } from '../core/inventory/plan/shards';
 import type {
   BoundPolicy,
   Decided,
@@ -179,7 +180,7 @@ async function readSource(
   primary: HarborApi,
   repository: string
 ): Promise<SourceRepository> {
-  const project = await primary.getProject(projectOfRepository(repository));
+  const project = await primary.getProject(projectOf(repository));
   if (project === null) return { artifacts: [] };
   const repositories = await primary.listRepositories(project.name);
   if (!repositories.includes(repository)) return { artifacts: [] };
@@ -259,7 +260,7 @@ async function proxyCacheProjects(
     const projects = new Set(
       decided.decisions
         .filter((d) => d.target === t.name && d.destination)
-        .map((d) => projectOfRepository(d.destination?.repository ?? ''))
+        .map((d) => projectOf(d.destination?.repository ?? ''))
     );
     for (const name of projects) {
       try {

@@ -6,6 +6,7 @@
 import { pathTypeOf, replaceNamespace } from '../harbor/flatten';
 import { asPushEquivalent, type PolicyAssignment } from '../inventory/discover';
 import { planExpected } from '../inventory/plan';
+import { projectOf } from '../inventory/plan/shards';
 import type {
   PlanResult,
   PlanTarget,
@@ -56,17 +57,12 @@ export interface Decided {
   expected: Map<string, ExpectedRef[]>;
 }
 
-/** The project of a repository (its first path component). */
-export function projectOfRepository(repository: string): string {
-  return repository.split('/')[0] ?? '';
-}
-
 /** The inventory the plan reads: the ref's repository only. */
 export function inventoryOf(
   ref: ExplainRef,
   source: SourceRepository
 ): ProjectInventory[] {
-  const project = projectOfRepository(ref.repository);
+  const project = projectOf(ref.repository);
   if ('error' in source) {
     return [
       {

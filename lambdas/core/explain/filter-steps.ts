@@ -18,6 +18,8 @@ export function artifactOf(
   return artifacts.find((a) =>
     ref.byDigest
       ? a.digest === ref.reference ||
+        // A platform manifest of an index: the plan expects it with its index (isRefOf).
+        a.childDigests.includes(ref.reference) ||
         a.accessories.some((x) => x.digest === ref.reference)
       : a.tags.some((t) => t.name === ref.reference) ||
         a.accessories.some((x) => (x.tags ?? []).includes(ref.reference))

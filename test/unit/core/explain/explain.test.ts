@@ -5,6 +5,7 @@ import type { ExplainFacts } from '../../../../lambdas/core/explain/explain';
 import { parseRef, RefError } from '../../../../lambdas/core/explain/ref';
 import { renderExplanation } from '../../../../lambdas/core/explain/render';
 import { explanationSchema } from '../../../../lambdas/core/explain/schema';
+import { artifactOf } from '../../../../lambdas/core/explain/filter-steps';
 import {
   logLinesFor,
   taskTouches,
@@ -392,5 +393,21 @@ describe('task logs', () => {
       lines: log.split('\n'),
       naming: 'none',
     });
+  });
+});
+
+describe('artifactOf (the primary artifact a REF names)', () => {
+  it('finds an index by one of its platform manifests, as the plan expects it (isRefOf)', () => {
+    const index = {
+      ...art('library/nginx', 'a1', ['1.26']),
+      childDigests: [d('c1'), d('c2')],
+    };
+
+    expect(artifactOf(parseRef(`library/nginx@${d('c2')}`), [index])).toBe(
+      index
+    );
+    expect(
+      artifactOf(parseRef(`library/nginx@${d('c9')}`), [index])
+    ).toBeUndefined();
   });
 });
