@@ -12,6 +12,7 @@ import type { TimeoutKind, UpstreamRequestInfo } from '../../core/errors';
 import type { BudgetLease } from './budget';
 import type { AimdOptions } from '../../core/concurrency/aimd';
 import { AdaptiveGate, type GateOutcome, type GatePermit } from './gate';
+import { requestScope, type RequestScope } from './request-scope';
 
 /** HTTP methods the adapters use. Only GET and HEAD are ever retried. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -309,7 +310,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     return d;
   };
 
-  const request = async (req: HttpRequest): Promise<HttpResponse> => {
+  const send = async (
+    req: HttpRequest,
+    scope: RequestScope,
+    runDeadlines: readonly AbortSignal[]
+  ): Promise<HttpResponse> => {
     const absolute = /^https?:\/\//i.test(req.path);
     const url = absolute ? new URL(req.path) : undefined;
     const target = url ? url.origin : origin;
@@ -320,12 +325,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       path: absolute && target !== origin ? `${target}${path}` : path,
     };
     const accept = req.accept ?? [200];
-    // The request's own limit, and the run's deadline (the client's and the caller's).
-    const requestTimer = AbortSignal.timeout(timeoutMs);
-    const runDeadlines = [opts.signal, req.signal].filter(
-      (s): s is AbortSignal => s !== undefined
-    );
-    const signal = AbortSignal.any([requestTimer, ...runDeadlines]);
+    const { signal } = scope;
     const deadlineReached = (): boolean => runDeadlines.some((s) => s.aborted);
     const canRetry = IDEMPOTENT.has(req.method);
     const dispatcher = dispatcherFor(target);
@@ -403,10 +403,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         const code = errorCode(err);
         const fired = code === undefined ? undefined : TIMEOUT_CODES.get(code);
         // A request that timed out after it was sent: the registry is overloaded.
-        if (permit && (requestTimer.aborted || fired !== undefined)) {
+        if (permit && (scope.timedOut() || fired !== undefined)) {
           shown = { outcome: 'overload' };
         }
-        if (requestTimer.aborted) throw timeoutError('request', err);
+        if (scope.timedOut()) throw timeoutError('request', err);
         if (fired !== undefined) throw timeoutError(fired, err);
         failure = new UpstreamHttpError({
           ...info,
@@ -436,9 +436,22 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           );
         }
         // The request's own limit ends it: the last real failure explains more.
-        if (requestTimer.aborted) throw failure;
+        if (scope.timedOut()) throw failure;
         throw err;
       }
+    }
+  };
+
+  const request = async (req: HttpRequest): Promise<HttpResponse> => {
+    // The request's own limit, and the run's deadline (the client's and the caller's).
+    const runDeadlines = [opts.signal, req.signal].filter(
+      (s): s is AbortSignal => s !== undefined
+    );
+    const scope = requestScope(timeoutMs, runDeadlines);
+    try {
+      return await send(req, scope, runDeadlines);
+    } finally {
+      scope.release();
     }
   };
 
