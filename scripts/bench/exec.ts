@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Runs a command; resolves with its stdout (rejects with stderr on a non-zero exit). */
 export function run(
@@ -32,12 +34,32 @@ export function run(
 export function runNode(
   script: string,
   args: readonly string[],
-  opts: { cpuProfDir?: string } = {}
+  opts: { cpuProfDir?: string; nodeFlags?: readonly string[] } = {}
 ): Promise<string> {
-  const nodeArgs = opts.cpuProfDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`]
-    : [];
+  const nodeArgs = [
+    ...(opts.nodeFlags ?? []),
+    ...(opts.cpuProfDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`]
+      : []),
+  ];
   return run(process.execPath, [...nodeArgs, script, ...args]);
+}
+
+const BIN = join(__dirname, '..', '..', 'bin', 'harbor-dr-cli.js');
+
+/**
+ * The Node.js flags `harbor-dr` starts with: its bin's shebang (`#!/usr/bin/env -S node
+ * <flags>`). The audit child runs with them, so that its memory is the command's.
+ */
+export function cliNodeFlags(binText = readFileSync(BIN, 'utf8')): string[] {
+  const first = binText.split('\n', 1)[0] ?? '';
+  const match =
+    /^#!\/usr\/bin\/env(?: -S)? node((?: --[a-z-]+(?:=\S+)?)*)\s*$/.exec(first);
+  if (!match)
+    throw new Error(
+      `bin/harbor-dr-cli.js: expected a shebang '#!/usr/bin/env -S node [--flag=value ...]', not '${first}'`
+    );
+  return (match[1] ?? '').split(' ').filter((f) => f !== '');
 }
 
 /** A long-running benchmark child (the latency proxy): its first result line, its pid, a stop. */

@@ -36,7 +36,7 @@ import {
 } from '../../lab/registry/distribution';
 import { bundleChildren, type ChildBundles } from './bundle';
 import { runDistributedBench } from './distributed';
-import { runNode, startNode, type ServiceChild } from './exec';
+import { cliNodeFlags, runNode, startNode, type ServiceChild } from './exec';
 import { formatResults } from './format';
 import { abHead, heyHead, type ToolRate } from './http-tools';
 import {
@@ -103,6 +103,8 @@ interface Options {
   rawSample: number;
   /** Writes a heap snapshot of each audit when its heap first exceeds this many MiB. */
   heapSnapshotMiB?: number;
+  /** Node.js flags of the audit child: `harbor-dr`'s own unless `--node-flags` says others. */
+  nodeFlags: string[];
 }
 
 function options(): Options {
@@ -123,6 +125,7 @@ function options(): Options {
       'raw-concurrency': { type: 'string', default: '8,16,32,64' },
       'raw-sample': { type: 'string', default: '5000' },
       'heap-snapshot-mib': { type: 'string' },
+      'node-flags': { type: 'string' },
     },
   });
   const int = (name: string, v: string, min = 1): number => {
@@ -163,6 +166,10 @@ function options(): Options {
             values['heap-snapshot-mib']
           ),
         }),
+    nodeFlags:
+      values['node-flags'] === undefined
+        ? cliNodeFlags()
+        : values['node-flags'].split(' ').filter((f) => f !== ''),
   };
 }
 
@@ -482,7 +489,7 @@ async function measure(
                     work,
                   ]),
             ],
-            cpuProfDir ? { cpuProfDir } : {}
+            { nodeFlags: opts.nodeFlags, ...(cpuProfDir ? { cpuProfDir } : {}) }
           ),
           auditChildResultSchema
         )
@@ -688,12 +695,14 @@ async function measure(
     `The Harbor target's rate is bounded by the lab's emulated Harbors (this process, "lab" CPU, apart ` +
       `from the audit's own CPU, "self"), not by a real Harbor.`,
     `Peak RSS: getrusage maxRSS / VmHWM of the audit process (it held ${Math.round(harborAudit.rssBeforeMiB).toString()} MiB ` +
-      `before the audit started).`,
+      `before the audit started), run with ${opts.nodeFlags.length === 0 ? "V8's default heap sizes" : `node ${opts.nodeFlags.join(' ')}`} ` +
+      `(${opts.nodeFlags.join(' ') === cliNodeFlags().join(' ') ? 'as `harbor-dr` runs' : '`--node-flags`'}).`,
   ];
   return {
     startedAt: start.startedAt.toISOString(),
     totalSeconds: seconds(start.t0),
     concurrency: opts.concurrency,
+    auditNodeFlags: opts.nodeFlags,
     link: { rttMs: opts.rttMs, jitterMs: opts.jitterMs },
     bestRawConcurrency: best.concurrency,
     environment: {

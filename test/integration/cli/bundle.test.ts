@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { version } from '../../../package.json';
 import { buildCli } from '../../../scripts/build-cli';
 
@@ -139,6 +139,25 @@ describe('bin/harbor-dr-cli.js', () => {
 
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('harbor-dr: runs the bundle (up to date)\n');
+    expect(run.stdout.trim()).toBe(version);
+  }, 60_000);
+
+  it('run as a program (its shebang), starts Node with the young generation bounded', () => {
+    // npm links the bin and runs it through its shebang, as an operator's shell does.
+    const run = spawnSync('bin/harbor-dr-cli.js', ['--version'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        HARBOR_DR_SHOW_ENTRY: '1',
+      },
+    });
+
+    expect(run.error).toBeUndefined();
+    expect(run.stderr).toBe(
+      'harbor-dr: runs the bundle (up to date), node --max-semi-space-size=16\n'
+    );
     expect(run.stdout.trim()).toBe(version);
   }, 60_000);
 
