@@ -41,6 +41,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS } from '../../lambdas/shared/env-keys';
+import { lambdaNodeOptions } from './node-options';
 
 /** An EventBridge Scheduler expression and the time zone it is read in. */
 export interface FunctionSchedule {
@@ -187,7 +188,7 @@ export class ScheduledFunction extends Construct {
       onFailure: new SqsDestination(this.failures),
       environment: {
         ...props.environment,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: lambdaNodeOptions(props.memorySize),
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
         POWERTOOLS_LOG_LEVEL: props.logLevel,

@@ -48,7 +48,9 @@ describe('ScheduledFunction', () => {
       Environment: {
         Variables: {
           HARBOR_DR_REPORT_BUCKET: 'b',
-          NODE_OPTIONS: '--enable-source-maps',
+          // The young generation bounded as the CLI's; the old space from the memory (1024 MiB).
+          NODE_OPTIONS:
+            '--enable-source-maps --max-semi-space-size=16 --max-old-space-size=822',
           POWERTOOLS_SERVICE_NAME: 'harbor-dr-audit',
           POWERTOOLS_METRICS_NAMESPACE: 'HarborDR',
           POWERTOOLS_LOG_LEVEL: 'INFO',

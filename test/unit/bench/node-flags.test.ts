@@ -1,8 +1,15 @@
+import { SEMI_SPACE_MIB } from '../../../lib/constructs/node-options';
 import { cliNodeFlags } from '../../../scripts/bench/exec';
 
 describe('the benchmark audits with the Node.js flags harbor-dr starts with', () => {
   it('reads them from the bin: the young generation bounded', () => {
     expect(cliNodeFlags()).toEqual(['--max-semi-space-size=16']);
+  });
+
+  it('the Lambda functions bound the young generation as the command does', () => {
+    expect(cliNodeFlags()).toContain(
+      `--max-semi-space-size=${SEMI_SPACE_MIB.toString()}`
+    );
   });
 
   it('reads a plain shebang as no flags, and several flags in order', () => {
