@@ -1,7 +1,11 @@
 import type { z } from 'zod';
 import { worstVerdict } from '../readiness/verdict';
-import { REPORT_SCHEMA_VERSION, reportSchema } from './schema';
-import type { Report, Verdict } from './schema';
+import {
+  REPORT_SCHEMA_VERSION,
+  reportSchema,
+  scopeErrorSchema,
+} from './schema';
+import type { Report, ScopeError, Verdict } from './schema';
 
 /** The scope of the error entry a degraded report carries. */
 export const DEGRADED_SCOPE = 'report';
@@ -31,7 +35,9 @@ export function conformReport(report: unknown, now: Date): ConformingReport {
   if (first.success) return { report: first.data };
   const validationErrors = describe(first.error.issues);
   const touched = touchedTargets(report, first.error.issues);
-  let draft: unknown = structuredClone(report);
+  // A broken run id or time cannot be removed (they are required): it is replaced, so that
+  // the targets and errors the run learned are still mended and kept.
+  let draft: unknown = withIdentity(structuredClone(report), now);
   const pruned = new Set<string>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const parsed = reportSchema.safeParse(draft);
@@ -171,7 +177,36 @@ function finish(
   return { report: degraded, validationErrors };
 }
 
-/** What is left when the report cannot be mended: its identity, verdict and errors. */
+/** The report with each broken field of its identity replaced by the bare report's. */
+function withIdentity(raw: unknown, now: Date): unknown {
+  if (!isRecord(raw)) return bareReport(raw, now);
+  const bare = bareReport(raw, now);
+  const out: Record<string, unknown> = { ...raw };
+  for (const key of IDENTITY) {
+    if (!reportSchema.shape[key].safeParse(out[key]).success)
+      out[key] = bare[key];
+  }
+  for (const key of ['policies', 'targets', 'errors'] as const) {
+    if (!Array.isArray(out[key])) out[key] = [];
+  }
+  return out;
+}
+
+const IDENTITY = [
+  'schemaVersion',
+  'runId',
+  'kind',
+  'startedAt',
+  'finishedAt',
+  'tool',
+  'primary',
+  'verdict',
+] as const;
+
+/**
+ * What is left when the report cannot be mended: its identity, verdict and the errors that
+ * still read as errors, and an error for each target whose results could not be kept.
+ */
 function bareReport(raw: unknown, now: Date): Report {
   const r = isRecord(raw) ? raw : {};
   const text = (v: unknown, fallback: string): string =>
@@ -198,6 +233,21 @@ function bareReport(raw: unknown, now: Date): Report {
     verdict: verdict.success ? verdict.data : 'UNKNOWN',
     policies: [],
     targets: [],
-    errors: [],
+    errors: [
+      ...(Array.isArray(r.errors) ? r.errors : []).filter(
+        (e): e is ScopeError => scopeErrorSchema.safeParse(e).success
+      ),
+      ...(Array.isArray(r.targets) ? r.targets : []).flatMap((t) =>
+        isRecord(t) && typeof t.name === 'string' && t.name !== ''
+          ? [
+              {
+                scope: t.name,
+                message:
+                  'the results of this target broke the report schema and could not be kept: it was not seen to be ready',
+              },
+            ]
+          : []
+      ),
+    ],
   };
 }

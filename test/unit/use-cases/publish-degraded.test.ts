@@ -91,14 +91,39 @@ describe('conformReport', () => {
     expect(conformReport(r, NOW).report.verdict).toBe('NOT_READY');
   });
 
-  it('stores a bare report when nothing can be mended', () => {
+  it('replaces a broken run id or time and keeps what the run learned', () => {
     const r = broken() as unknown as Record<string, unknown>;
     r.startedAt = 'yesterday';
     r.runId = '';
+    r.errors = [{ scope: 'cluster2/library', message: 'listing cut short' }];
     const out = conformReport(r, NOW);
     expect(reportSchema.safeParse(out.report).success).toBe(true);
     expect(out.report.startedAt).toBe(NOW.toISOString());
+    expect(out.report.runId).toBe(`degraded-${NOW.getTime().toString()}`);
     expect(out.report.verdict).toBe('UNKNOWN');
+    expect(out.validationErrors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^runId: /),
+        expect.stringMatching(/^startedAt: /),
+      ])
+    );
+    // Before, a broken identity left a bare report: no target, no error of the run.
+    expect(out.report.targets.map((t) => [t.name, t.verdict])).toEqual([
+      ['cluster1', 'UNKNOWN'],
+      ['cluster2', 'READY'],
+    ]);
+    expect(out.report.targets[0]?.findings[1]?.state).toBe('missing');
+    expect(out.report.errors).toContainEqual({
+      scope: 'cluster2/library',
+      message: 'listing cut short',
+    });
+  });
+
+  it('stores a bare UNKNOWN report when what was saved is no report at all', () => {
+    const out = conformReport('not a report', NOW);
+    expect(reportSchema.safeParse(out.report).success).toBe(true);
+    expect(out.report.verdict).toBe('UNKNOWN');
+    expect(out.report.startedAt).toBe(NOW.toISOString());
     expect(out.validationErrors?.length).toBeGreaterThan(0);
   });
 });
