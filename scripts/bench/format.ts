@@ -33,7 +33,7 @@ export function formatResults(r: BenchResults): string {
   lines.push(
     `harbor-dr bench, ${r.startedAt}: node ${e.node}, ${e.cpus.toString()} CPUs, ` +
       `load ${e.loadAtStart.toString()} at start / ${e.loadAtEnd.toString()} at end, ` +
-      `${e.registryVersion}, audit concurrency ${r.concurrency.toString()}, ` +
+      `${e.registryVersion}, audit concurrency ${r.concurrency.toString()}${r.adaptive ? ' (registry: adaptive up to it)' : ''}, ` +
       `link to docker-registry: ${r.link.rttMs === 0 && r.link.jitterMs === 0 ? 'loopback' : `${r.link.rttMs.toString()} ms RTT ± ${r.link.jitterMs.toString()} ms (latency proxy)`}`
   );
   const d = r.dataSet;

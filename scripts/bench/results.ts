@@ -74,6 +74,8 @@ export interface BenchResults {
   concurrency: number;
   /** The Node.js flags the audit child ran with (`harbor-dr`'s by default). */
   auditNodeFlags: string[];
+  /** Whether the registry target adapted its concurrency (up to `concurrency`). */
+  adaptive: boolean;
   /** The link between the clients and docker-registry (the latency proxy; 0/0 = loopback). */
   link: { rttMs: number; jitterMs: number };
   /** The concurrency at which the raw HEAD loop was fastest (the sweep before the audits). */

@@ -105,6 +105,8 @@ interface Options {
   heapSnapshotMiB?: number;
   /** Node.js flags of the audit child: `harbor-dr`'s own unless `--node-flags` says others. */
   nodeFlags: string[];
+  /** The registry target adapts its concurrency (`adaptiveConcurrency`, capped at `concurrency`). */
+  adaptive: boolean;
 }
 
 function options(): Options {
@@ -126,6 +128,7 @@ function options(): Options {
       'raw-sample': { type: 'string', default: '5000' },
       'heap-snapshot-mib': { type: 'string' },
       'node-flags': { type: 'string' },
+      adaptive: { type: 'boolean', default: false },
     },
   });
   const int = (name: string, v: string, min = 1): number => {
@@ -166,6 +169,7 @@ function options(): Options {
             values['heap-snapshot-mib']
           ),
         }),
+    adaptive: values.adaptive,
     nodeFlags:
       values['node-flags'] === undefined
         ? cliNodeFlags()
@@ -323,7 +327,11 @@ async function main(): Promise<void> {
 }
 
 /** Adds the registry (at the address behind the proxy) to the config the lab wrote. */
-function addRegistryTarget(configPath: string, url: string): void {
+function addRegistryTarget(
+  configPath: string,
+  url: string,
+  adaptiveCap: number | undefined
+): void {
   const config = parseYaml(readFileSync(configPath, 'utf8')) as {
     targets: Record<string, unknown>[];
   };
@@ -332,6 +340,9 @@ function addRegistryTarget(configPath: string, url: string): void {
     url,
     kind: 'distribution',
     verifyTls: false,
+    ...(adaptiveCap === undefined
+      ? {}
+      : { adaptiveConcurrency: true, maxConcurrency: adaptiveCap }),
   });
   writeFileSync(configPath, stringifyYaml(config));
 }
@@ -386,7 +397,11 @@ async function measure(
   await new Promise((r) => setTimeout(r, 300));
 
   const { configPath } = lab.writeConfig(join(work, 'lab'));
-  addRegistryTarget(configPath, rig.registryUrl);
+  addRegistryTarget(
+    configPath,
+    rig.registryUrl,
+    opts.adaptive ? opts.concurrency : undefined
+  );
   const refs: ExpectedTag[] = registryRepos(sizes).flatMap((r) =>
     registryTags(sizes).map((tag) => ({
       repository: r.name,
@@ -681,7 +696,7 @@ async function measure(
       `RTT/2 ± jitter, in order), for the audit, every raw HEAD loop, hey, ab and the skopeo script ` +
       `alike. The lab Harbors (primary and Harbor target) are on loopback.`,
     `Rates exclude seeding. Each audit is one runAuditJob (as \`harbor-dr audit\`) in its own process ` +
-      `(esbuild bundle, as the Lambda), concurrency ${concurrency}; it includes the primary's ` +
+      `(esbuild bundle, as the Lambda), concurrency ${concurrency}${opts.adaptive ? ' (the registry target adaptive up to it: adaptiveConcurrency)' : ''}; it includes the primary's ` +
       `inventory through the Harbor API, the plan, the target's observation, the diff and the report. ` +
       `Every expected ref was found synced.`,
     `The skopeo script ran over the first ${sample.toString()} tags (${skopeo.compared.toString()} compared, ` +
@@ -703,6 +718,7 @@ async function measure(
     totalSeconds: seconds(start.t0),
     concurrency: opts.concurrency,
     auditNodeFlags: opts.nodeFlags,
+    adaptive: opts.adaptive,
     link: { rttMs: opts.rttMs, jitterMs: opts.jitterMs },
     bestRawConcurrency: best.concurrency,
     environment: {
