@@ -3,6 +3,7 @@ import {
   aimdSettings,
   aimdStart,
   type AimdOptions,
+  type AimdSettings,
   type AimdState,
 } from '../../core/concurrency/aimd';
 
@@ -26,6 +27,8 @@ export interface GatePermit {
  */
 export class AdaptiveGate {
   private state: AimdState;
+  /** The controller's settings, checked once. */
+  private readonly settings: AimdSettings;
   private inFlight = 0;
   /** Requests in flight by the epoch they were sent in (not those sent behind an earlier epoch's). */
   private readonly inFlightByEpoch = new Map<number, number>();
@@ -36,11 +39,11 @@ export class AdaptiveGate {
   }[] = [];
 
   constructor(
-    private readonly options: AimdOptions,
+    options: AimdOptions,
     /** Told each time the limit changes (logs, the bench). */
     private readonly onLimit?: (limit: number) => void
   ) {
-    aimdSettings(options);
+    this.settings = aimdSettings(options);
     this.state = aimdStart(options);
   }
 
@@ -111,7 +114,7 @@ export class AdaptiveGate {
             outcome.outcome === 'ok'
               ? { epoch, outcome: 'ok', latencyMs: outcome.latencyMs }
               : { epoch: current, outcome: 'overload' },
-            this.options
+            this.settings
           );
           if (this.state.limit !== before) this.onLimit?.(this.state.limit);
         }

@@ -8,7 +8,12 @@
  * Rounds: the controller judges the limit by rounds of `max(limit, MIN_ROUND)` requests sent
  * under it (a request carries the `epoch` it was sent in; one sent before the last change
  * does not count). A round's latency is the median of its requests'; `best` is the lowest
- * round latency seen. At the end of a round, with ratio = round latency / best:
+ * round latency seen, except that a round judged at the floor (`min` in flight, the least load
+ * the controller can put on the registry) sets it: after a lasting change of route or of the
+ * registry's speed, an older, lower best would otherwise keep the limit at its floor for good.
+ * (Not a window of recent rounds: at the knee no recent round need be as fast as the best, and
+ * the best would creep up with the latency it is meant to hold down.) At the end of a round,
+ * with ratio = round latency / best:
  * - ratio <= `latencyTarget`: grow (doubling during the slow start, then +1), up to `max`;
  * - `latencyTarget` < ratio <= `blowUp`: the registry queues: the slow start ends and the
  *   limit halves once (the doubling overshot), then -1 per such round;
@@ -39,7 +44,7 @@ export interface AimdState {
   readonly limit: number;
   /** Changes with the limit; a request carries the epoch it was sent in. */
   readonly epoch: number;
-  /** The lowest round latency seen (ms); undefined before the first round ends. */
+  /** The lowest round latency seen (ms), or the last at the floor; undefined before a round ends. */
   readonly bestMs: number | undefined;
   /** Latencies (ms) of the current round so far. */
   readonly round: readonly number[];
@@ -58,8 +63,11 @@ export const MIN_ROUND = 8;
 
 const DEFAULTS = { min: 1, latencyTarget: 1.5, blowUp: 3 } as const;
 
+/** Settings with their defaults, checked once (aimdSettings). */
+export type AimdSettings = Required<AimdOptions>;
+
 /** The options with their defaults, checked. @throws RangeError on impossible settings */
-export function aimdSettings(options: AimdOptions): Required<AimdOptions> {
+export function aimdSettings(options: AimdOptions): AimdSettings {
   const max = Math.floor(options.max);
   const min = Math.floor(options.min ?? DEFAULTS.min);
   const latencyTarget = options.latencyTarget ?? DEFAULTS.latencyTarget;
@@ -94,13 +102,12 @@ export function aimdStart(options: AimdOptions): AimdState {
   };
 }
 
-/** The state after one request's sample. */
+/** The state after one request's sample (called per request: the settings come checked). */
 export function aimdNext(
   state: AimdState,
   sample: AimdSample,
-  options: AimdOptions
+  s: AimdSettings
 ): AimdState {
-  const s = aimdSettings(options);
   // Sent under an earlier limit: it says nothing about this one.
   if (sample.epoch !== state.epoch) return state;
   if (sample.outcome === 'overload') {
@@ -114,7 +121,8 @@ export function aimdNext(
     return { ...state, round };
   }
   const latency = median(round);
-  const bestMs = Math.min(state.bestMs ?? latency, latency);
+  const bestMs =
+    state.limit <= s.min ? latency : Math.min(state.bestMs ?? latency, latency);
   const ratio = bestMs > 0 ? latency / bestMs : latency > 0 ? Infinity : 1;
   const judged = { ...state, bestMs };
   if (ratio <= s.latencyTarget) {
@@ -143,7 +151,7 @@ export function aimdNext(
 function changed(
   state: AimdState,
   limit: number,
-  s: Required<AimdOptions>,
+  s: AimdSettings,
   slowStart: boolean
 ): AimdState {
   const next = clamp(limit, s.min, s.max);

@@ -26,7 +26,7 @@ function drive(
     s = aimdNext(
       s,
       { epoch: s.epoch, outcome: 'ok', latencyMs: latencyAt(s.limit) },
-      options
+      aimdSettings(options)
     );
     limits.push(s.limit);
   }
@@ -69,6 +69,21 @@ describe('AIMD concurrency on latency', () => {
     expect(Math.max(...limits)).toBeLessThanOrEqual(16);
   });
 
+  it('recovers from a lasting slower route: a round at the floor sets the best latency', () => {
+    const options = { max: 64 };
+    const fast = drive(aimdStart(options), options, kneeAt(8, 5), 5_000);
+
+    // The same registry, now 30 ms away: every latency is 6x the best seen so far.
+    const { limits } = drive(fast.state, options, kneeAt(8, 30), 5_000);
+
+    // It backs off to the floor, then (the best re-read there) finds the knee again; with a
+    // best that never aged it stayed at 1 in flight for good.
+    expect(Math.min(...limits)).toBe(1);
+    const settled = limits.slice(-1_000);
+    expect(Math.min(...settled)).toBeGreaterThanOrEqual(8);
+    expect(Math.max(...settled)).toBeLessThanOrEqual(13);
+  });
+
   it('follows the knee when it moves (a registry under other load)', () => {
     const options = { max: 64 };
     const first = drive(aimdStart(options), options, kneeAt(16), 5_000);
@@ -88,12 +103,12 @@ describe('AIMD concurrency on latency', () => {
     const once = aimdNext(
       grown,
       { epoch: grown.epoch, outcome: 'overload' },
-      options
+      aimdSettings(options)
     );
     const again = aimdNext(
       once,
       { epoch: grown.epoch, outcome: 'overload' },
-      options
+      aimdSettings(options)
     );
 
     expect(once.limit).toBe(32);
@@ -101,7 +116,11 @@ describe('AIMD concurrency on latency', () => {
     expect(again).toBe(once);
     // A request sent under the new limit that is refused too halves it again.
     expect(
-      aimdNext(once, { epoch: once.epoch, outcome: 'overload' }, options).limit
+      aimdNext(
+        once,
+        { epoch: once.epoch, outcome: 'overload' },
+        aimdSettings(options)
+      ).limit
     ).toBe(16);
   });
 
@@ -110,7 +129,11 @@ describe('AIMD concurrency on latency', () => {
     let s = drive(aimdStart(options), options, () => 25, 500).state;
 
     for (let i = 0; i < 20; i++) {
-      s = aimdNext(s, { epoch: s.epoch, outcome: 'overload' }, options);
+      s = aimdNext(
+        s,
+        { epoch: s.epoch, outcome: 'overload' },
+        aimdSettings(options)
+      );
     }
 
     expect(s.limit).toBe(2);
@@ -136,7 +159,7 @@ describe('AIMD concurrency on latency', () => {
     s = aimdNext(
       s,
       { epoch: s.epoch, outcome: 'ok', latencyMs: 5_000 },
-      options
+      aimdSettings(options)
     );
 
     expect(s.limit).toBe(32);
@@ -151,7 +174,7 @@ describe('AIMD concurrency on latency', () => {
     const late = aimdNext(
       grown,
       { epoch: s.epoch, outcome: 'ok', latencyMs: 1_000 },
-      options
+      aimdSettings(options)
     );
 
     expect(late).toBe(grown);
