@@ -18,7 +18,12 @@ import type {
   ShardStatus,
   TargetReport,
 } from '../core/report/schema';
-import { delayDistribution, estimateExposure } from '../core/inventory/rpo';
+import {
+  delayDistribution,
+  estimateExposure,
+  exposureFields,
+  unseenScopesOf,
+} from '../core/inventory/rpo';
 import { firstSeenDelays, previousObservation } from '../core/inventory/trend';
 import { auditVerdict, worstVerdict } from '../core/readiness/verdict';
 import type { AuditDeps, AuditInput, AuditPlan, AuditTarget } from './audit';
@@ -187,8 +192,7 @@ function assessTarget(
 
   const counts = countFindings(findings);
   const now = deps.clock.now();
-  const unseenScopes =
-    errors.length + shards.filter((s) => s.status !== 'audited').length;
+  const unseenScopes = unseenScopesOf({ errors, shards });
   // Unseen refs or scopes leave the exposure unknown (null), never a false 0.
   const exposure = estimateExposure(findings, now, unseenScopes);
   // Plain registries keep no push times: delays come from first-seen times across runs.
@@ -229,8 +233,8 @@ function assessTarget(
     shards,
     rpo: {
       objectiveSeconds,
-      estimateSeconds: exposure.seconds,
-      oldestUnsyncedPushTime: exposure.oldestUnsyncedPushTime,
+      // The estimate, and when it is unknown the bound that decided a NOT_READY above.
+      ...exposureFields(exposure),
       p50DelaySeconds: delays.p50,
       p95DelaySeconds: delays.p95,
       maxDelaySeconds: delays.max,

@@ -2,6 +2,11 @@
  * The checklist items that follow from the audit, the metadata drift and the run history
  * (pure): coverage, exposure, critical drift, replication health, last audit age.
  */
+import {
+  exposureUnknownWhy,
+  unseenScopesOf,
+  type ExposureReport,
+} from '../inventory/rpo';
 import type { DriftResult } from '../metadata/diff';
 import { formatSeconds, plural } from '../report/format';
 import type { TargetReport } from '../report/schema';
@@ -11,8 +16,7 @@ import type { CheckItem, Observed, ReadinessThresholds } from './checklist';
 /** Image coverage and digest agreement, from the audit of the target. */
 export function checkCoverage(t: TargetReport): CheckItem {
   const c = t.counts;
-  const unseen =
-    t.errors.length + t.shards.filter((s) => s.status !== 'audited').length;
+  const unseen = unseenScopesOf(t);
   const base = `${String(c.synced)}/${String(c.expected)} expected refs synced`;
   if (c.unknown > 0 || unseen > 0) {
     return item(
@@ -37,10 +41,7 @@ export type LeadingIndicator = NonNullable<
 >[number];
 
 /** What the exposure check reads of a target's audit. */
-export type ExposureSubject = Pick<
-  TargetReport,
-  'rpo' | 'counts' | 'shards' | 'errors'
->;
+export type ExposureSubject = ExposureReport;
 
 /**
  * Age of the oldest unsynced change against the RPO objective; leading indicators warn.
@@ -55,23 +56,13 @@ export function checkExposure(
 ): CheckItem {
   const { rpo } = t;
   const objective = formatSeconds(rpo.objectiveSeconds);
-  const unseenScopes =
-    t.errors.length + t.shards.filter((s) => s.status !== 'audited').length;
   if (
     t.counts.unknown > 0 ||
-    unseenScopes > 0 ||
+    unseenScopesOf(t) > 0 ||
     rpo.estimateSeconds === null
   ) {
-    const why =
-      t.counts.unknown > 0 || unseenScopes > 0
-        ? `${plural(t.counts.unknown, 'ref')} and ${plural(unseenScopes, 'scope')} could not be seen`
-        : 'unsynced refs carry no push time';
-    const oldest = rpo.oldestUnsyncedPushTime
-      ? Date.parse(rpo.oldestUnsyncedPushTime)
-      : NaN;
-    const atLeast = Number.isNaN(oldest)
-      ? 0
-      : Math.max(0, (now.getTime() - oldest) / 1000);
+    const why = exposureUnknownWhy(t);
+    const atLeast = rpo.estimateAtLeastSeconds ?? boundFromPushTime(rpo, now);
     if (atLeast > rpo.objectiveSeconds) {
       return item(
         'rpo-exposure',
@@ -124,6 +115,19 @@ export function checkExposure(
     );
   }
   return item('rpo-exposure', 'pass', base);
+}
+
+/**
+ * The lower bound of a report written before the audit stored it: now − the oldest unsynced
+ * push seen (an audit that stores the bound leaves it out only when this is 0).
+ */
+function boundFromPushTime(rpo: TargetReport['rpo'], now: Date): number {
+  const oldest = rpo.oldestUnsyncedPushTime
+    ? Date.parse(rpo.oldestUnsyncedPushTime)
+    : NaN;
+  return Number.isNaN(oldest)
+    ? 0
+    : Math.max(0, (now.getTime() - oldest) / 1000);
 }
 
 /** Critical drift fails; a category that could not be compared on either side is unknown. */

@@ -3,6 +3,7 @@
  * reason (`NOT_READY cluster-1: 2 missing, exposure 1h25m > 1h`), within SNS's subject rules.
  */
 import { distinctReasons } from './format';
+import { provenExposureSeconds, statedExposure } from '../inventory/rpo';
 import type { Report, TargetReport, Verdict } from './schema';
 
 /** SNS's limit on a subject, in characters (printable ASCII on one line). */
@@ -23,7 +24,7 @@ export function targetsWorstFirst(report: Report): TargetReport[] {
   return [...report.targets].sort(
     (a, b) =>
       SEVERITY[b.verdict] - SEVERITY[a.verdict] ||
-      (b.rpo.estimateSeconds ?? 0) - (a.rpo.estimateSeconds ?? 0) ||
+      (provenExposureSeconds(b) ?? 0) - (provenExposureSeconds(a) ?? 0) ||
       problemCount(b) - problemCount(a)
   );
 }
@@ -58,10 +59,14 @@ export function mainReason(t: TargetReport): string {
     c.mismatched > 0 ? `${c.mismatched.toString()} mismatched` : '',
     c.orphaned > 0 ? `${c.orphaned.toString()} orphaned` : '',
   ].filter((p) => p !== '');
-  const exposure = t.rpo.estimateSeconds;
-  if (exposure !== null && exposure > t.rpo.objectiveSeconds) {
+  // A breach the refs seen prove though others went unseen: `exposure at least 1h25m > 1h`.
+  const exposure = statedExposure(t);
+  if (
+    exposure.kind !== 'unknown' &&
+    exposure.seconds > t.rpo.objectiveSeconds
+  ) {
     parts.push(
-      `exposure ${shortDuration(exposure)} > ${shortDuration(t.rpo.objectiveSeconds)}`
+      `exposure ${exposure.kind === 'at-least' ? 'at least ' : ''}${shortDuration(exposure.seconds)} > ${shortDuration(t.rpo.objectiveSeconds)}`
     );
   }
   const failed = (t.checklist ?? []).find((i) => i.status === 'fail');

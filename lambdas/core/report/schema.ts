@@ -126,8 +126,21 @@ export const trendPointSchema = z.object({
 
 export const rpoSchema = z.object({
   objectiveSeconds: z.int().nonnegative(),
-  /** now − the oldest source push time among missing or mismatched refs; 0 when none. */
+  /**
+   * now − the oldest source push time among missing or mismatched refs; 0 when none; null
+   * when it cannot be known: refs or scopes went unseen, or unsynced refs carry no push time.
+   */
   estimateSeconds: z.number().nonnegative().nullable(),
+  /**
+   * A lower bound of the exposure when `estimateSeconds` is null: now − the oldest push
+   * among the unsynced refs that were seen. The exposure is at least this (refs or scopes
+   * that went unseen, or unsynced refs without a push time, may be older). Set only when
+   * positive; absent when the estimate is known or the seen refs prove nothing, and in
+   * reports written before it existed. A bound over the objective makes the verdict
+   * NOT_READY although the estimate is unknown.
+   */
+  estimateAtLeastSeconds: z.number().nonnegative().optional(),
+  /** The oldest source push among the unsynced refs that were seen; null when none. */
   oldestUnsyncedPushTime: isoTime.nullable(),
   p50DelaySeconds: z.number().nonnegative().nullable(),
   p95DelaySeconds: z.number().nonnegative().nullable(),

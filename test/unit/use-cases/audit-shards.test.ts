@@ -18,6 +18,9 @@ import {
   type ShardOutcome,
 } from '../../../lambdas/use-cases/audit-shards';
 import { diffContextFor } from '../../../lambdas/core/inventory/diff';
+import { reportSchema } from '../../../lambdas/core/report/schema';
+import { renderMarkdown } from '../../../lambdas/core/report/render/markdown';
+import { renderSummary } from '../../../lambdas/core/report/render/summary';
 import type {
   ObservedRepository,
   TargetObserver,
@@ -225,6 +228,43 @@ describe('mergeAudit', () => {
       { project: 'library', status: 'unknown', reason: NO_PARTIAL },
     ]);
     expect(t.rpo.estimateSeconds).toBeNull();
+  });
+
+  it('stores the exposure the seen refs prove when a shard went unseen, and shows it', async () => {
+    // library/b:v2 (pushed 11:00) is missing and seen; library/c's shard has no partial.
+    const strict = { ...input, maxRefsPerShard: 2, rpoObjectiveMinutes: 30 };
+    const { outcomes } = await outcomesOf();
+    outcomes.delete('0002');
+    const plan = await planAudit(deps, strict);
+
+    const report = await mergeAudit(deps, strict, plan, outcomes);
+
+    const t = report.targets[0]!;
+    expect(t.counts).toMatchObject({ missing: 1, unknown: 2 });
+    // A breach the seen refs prove: NOT_READY although the estimate is unknown.
+    expect(t.verdict).toBe('NOT_READY');
+    expect(t.rpo).toMatchObject({
+      objectiveSeconds: 1800,
+      estimateSeconds: null,
+      estimateAtLeastSeconds: 3600,
+      oldestUnsyncedPushTime: '2026-11-29T11:00:00Z',
+    });
+    expect(reportSchema.parse(report)).toEqual(report);
+    expect(renderMarkdown(report)).toContain(
+      'RPO exposure ≥ 1h 00m (objective 30m 00s), oldest unsynced push 2026-11-29T11:00:00Z; a lower bound: 2 refs and 1 scope could not be seen'
+    );
+    expect(renderSummary(report)).toContain(
+      'exposure ≥ 1h 00m (a lower bound: 2 refs and 1 scope could not be seen)'
+    );
+  });
+
+  it('stores no bound when every shard was seen (the estimate is known)', async () => {
+    const { plan, outcomes } = await outcomesOf();
+
+    const report = await mergeAudit(deps, input, plan, outcomes);
+
+    expect(report.targets[0]?.rpo.estimateSeconds).toBe(3600);
+    expect(report.targets[0]?.rpo).not.toHaveProperty('estimateAtLeastSeconds');
   });
 
   it('says why a shard failed after its retries', async () => {

@@ -7,6 +7,7 @@ import {
   plural,
 } from '../format';
 import { rulesTable, splitRules } from './markdown-rules';
+import { formatExposure, statedExposure } from '../../inventory/rpo';
 import { renderReadinessSections } from './readiness';
 import type { Report, TargetReport } from '../schema';
 
@@ -44,7 +45,7 @@ export function renderMarkdown(report: Report): string {
   for (const t of report.targets) {
     const c = t.counts;
     lines.push(
-      `| ${escapeCell(t.name)} | ${escapeCell(t.kind)} | ${VERDICT_ICON[t.verdict]} | ${c.expected} | ${c.synced} | ${c.missing} | ${c.mismatched} | ${c.orphaned} | ${c.unknown} | ${formatSeconds(t.rpo.estimateSeconds)} |`
+      `| ${escapeCell(t.name)} | ${escapeCell(t.kind)} | ${VERDICT_ICON[t.verdict]} | ${c.expected} | ${c.synced} | ${c.missing} | ${c.mismatched} | ${c.orphaned} | ${c.unknown} | ${formatExposure(statedExposure(t))} |`
     );
   }
   lines.push('');
@@ -105,11 +106,16 @@ function renderTarget(t: TargetReport): string[] {
   }
   lines.push(...reasonLines(t.errors, '❓ '));
   if (t.errors.length > 0) lines.push('');
-  if (t.rpo.estimateSeconds !== null) {
+  const exposure = statedExposure(t);
+  if (exposure.kind !== 'unknown') {
     lines.push(
-      `RPO exposure ${formatSeconds(t.rpo.estimateSeconds)} (objective ${formatSeconds(t.rpo.objectiveSeconds)})` +
+      `RPO exposure ${formatExposure(exposure)} (objective ${formatSeconds(t.rpo.objectiveSeconds)})` +
         (t.rpo.oldestUnsyncedPushTime
           ? `, oldest unsynced push ${escapeInline(t.rpo.oldestUnsyncedPushTime)}`
+          : '') +
+        // Only a bound: say why, so that it never reads as the exposure.
+        (exposure.kind === 'at-least'
+          ? `; a lower bound: ${escapeInline(exposure.why)}`
           : '') +
         (t.rpo.p50DelaySeconds !== null
           ? `; replication delay p50 ${formatSeconds(t.rpo.p50DelaySeconds)}, p95 ${formatSeconds(t.rpo.p95DelaySeconds)}`

@@ -1,14 +1,13 @@
-import {
-  distinctReasons,
-  formatSeconds,
-  plainText,
-  plural,
-  topReasons,
-} from '../format';
+import { distinctReasons, plainText, plural, topReasons } from '../format';
 import { readinessSummaryLines } from './readiness';
 import type { Report, TargetReport } from '../schema';
 import { DEADLINE_IN_FLIGHT } from '../../errors';
 import { projectOf } from '../../inventory/plan/shards';
+import {
+  formatExposure,
+  statedExposure,
+  type StatedExposure,
+} from '../../inventory/rpo';
 
 /**
  * A few lines for a terminal or a notification: verdicts, counts, exposure, what was not seen.
@@ -31,9 +30,7 @@ export function renderSummary(report: Report): string {
       c.mismatched > 0 ? `${c.mismatched} mismatched` : '',
       c.orphaned > 0 ? `${c.orphaned} orphaned` : '',
       c.unknown > 0 ? `${c.unknown} UNKNOWN` : '',
-      t.rpo.estimateSeconds
-        ? `exposure ${formatSeconds(t.rpo.estimateSeconds)}`
-        : '',
+      exposureNote(statedExposure(t)),
       t.drift.length > 0 ? `${t.drift.length} drift` : '',
       retriggerNote(t.replication.retriggered),
     ].filter((p) => p !== '');
@@ -68,6 +65,17 @@ export function renderSummary(report: Report): string {
   // Names and messages come from registries: no control character reaches a terminal or a
   // notification, and none breaks a line.
   return `${lines.map(plainText).join('\n')}\n`;
+}
+
+/**
+ * `exposure 1h 25m` (none when 0 or unknown); a lower bound with why it is only one:
+ * `exposure ≥ 1h 25m (a lower bound: 1 scope could not be seen)`.
+ */
+function exposureNote(e: StatedExposure): string {
+  if (e.kind === 'unknown' || e.seconds === 0) return '';
+  return e.kind === 'at-least'
+    ? `exposure ${formatExposure(e)} (a lower bound: ${e.why})`
+    : `exposure ${formatExposure(e)}`;
 }
 
 /** Why a target is (partly) UNKNOWN: its errors, its unaudited shards, its unknown findings. */

@@ -1,10 +1,13 @@
 import type {
   Finding,
   FindingCounts,
+  ShardStatus,
 } from '../../../../lambdas/core/report/schema';
 import {
   delayDistribution,
   estimateExposure,
+  exposureFields,
+  unseenScopesOf,
 } from '../../../../lambdas/core/inventory/rpo';
 import {
   auditVerdict,
@@ -168,5 +171,57 @@ describe('auditVerdict', () => {
     expect(worstVerdict(['READY', 'UNKNOWN', 'DEGRADED'])).toBe('UNKNOWN');
     expect(worstVerdict(['UNKNOWN', 'NOT_READY'])).toBe('NOT_READY');
     expect(worstVerdict([])).toBe('READY');
+  });
+});
+
+describe('the exposure a report states', () => {
+  const seen = (shards: ShardStatus[], errors = 0) => ({
+    shards,
+    errors: Array.from({ length: errors }, () => ({
+      scope: 's',
+      message: 'm',
+    })),
+  });
+
+  it('counts the scopes of a target that could not be seen: errors and shards not audited', () => {
+    expect(unseenScopesOf(seen([{ project: 'a', status: 'audited' }]))).toBe(0);
+    expect(
+      unseenScopesOf(
+        seen(
+          [
+            { project: 'a', status: 'audited' },
+            { project: 'b', status: 'unknown' },
+            { project: 'c', status: 'not-audited' },
+          ],
+          2
+        )
+      )
+    ).toBe(4);
+  });
+
+  it('stores the bound only when the estimate is unknown and the bound positive', () => {
+    const known = estimateExposure(
+      [finding('missing', '2026-11-29T10:00:00Z')],
+      now
+    );
+    expect(exposureFields(known)).toEqual({
+      estimateSeconds: 7200,
+      oldestUnsyncedPushTime: '2026-11-29T10:00:00Z',
+    });
+    const bounded = estimateExposure(
+      [finding('missing', '2026-11-29T10:00:00Z')],
+      now,
+      1
+    );
+    expect(exposureFields(bounded)).toEqual({
+      estimateSeconds: null,
+      estimateAtLeastSeconds: 7200,
+      oldestUnsyncedPushTime: '2026-11-29T10:00:00Z',
+    });
+    const nothing = estimateExposure([finding('unknown')], now);
+    expect(exposureFields(nothing)).toEqual({
+      estimateSeconds: null,
+      oldestUnsyncedPushTime: null,
+    });
   });
 });

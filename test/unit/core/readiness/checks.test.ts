@@ -519,6 +519,41 @@ describe('checkExposure with unseen refs', () => {
     expect(check.status).toBe('fail');
     expect(check.evidence).toMatch(/^exposure at least 3h/);
   });
+
+  it('reads the bound the audit stored (at its own clock), not the push time again', () => {
+    // The audit ran at 11:00 and stored 2h; this check runs at 12:00.
+    const check = checkExposure(
+      allUnseen({
+        estimateSeconds: null,
+        estimateAtLeastSeconds: 7200,
+        oldestUnsyncedPushTime: '2026-11-29T09:00:00Z',
+      }),
+      [],
+      now
+    );
+
+    expect(check.status).toBe('fail');
+    expect(check.evidence).toBe(
+      'exposure at least 2h 00m (objective 1h 00m), oldest unsynced push 2026-11-29T09:00:00Z; 6 refs and 1 scope could not be seen'
+    );
+  });
+
+  it('is unknown with the stored bound when it is within the objective', () => {
+    const check = checkExposure(
+      allUnseen({
+        estimateSeconds: null,
+        estimateAtLeastSeconds: 1500,
+        oldestUnsyncedPushTime: '2026-11-29T09:00:00Z',
+      }),
+      [],
+      now
+    );
+
+    expect(check.status).toBe('unknown');
+    expect(check.evidence).toBe(
+      'exposure unknown: 6 refs and 1 scope could not be seen (objective 1h 00m); at least 25m 00s from the refs seen'
+    );
+  });
 });
 
 describe('evidence wording (issue 16)', () => {

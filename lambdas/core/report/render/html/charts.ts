@@ -118,7 +118,13 @@ export function exposureChart(
               width="8"
               height="8"
               ><title>
-                ${name} — ${dateOf(run)}: exposure unknown (${t.verdict})
+                ${name} — ${dateOf(run)}: exposure
+                ${
+                  t.estimateAtLeastSeconds !== undefined
+                    ? `≥ ${formatSeconds(t.estimateAtLeastSeconds)}, not known exactly`
+                    : 'unknown'
+                }
+                (${t.verdict})
               </title></rect
             >`
           );

@@ -15,6 +15,8 @@ export interface RunSummary {
     verdict: Verdict;
     /** Exposure (RPO estimate); null when it could not be told. */
     estimateSeconds: number | null;
+    /** When the estimate is unknown: the lower bound the refs seen prove, if positive. */
+    estimateAtLeastSeconds?: number;
     missing: number;
     mismatched: number;
     unknown: number;
@@ -32,6 +34,10 @@ export function summarizeRun(report: Report): RunSummary {
       name: t.name,
       verdict: t.verdict,
       estimateSeconds: t.rpo.estimateSeconds,
+      ...(t.rpo.estimateSeconds === null &&
+      t.rpo.estimateAtLeastSeconds !== undefined
+        ? { estimateAtLeastSeconds: t.rpo.estimateAtLeastSeconds }
+        : {}),
       missing: t.counts.missing,
       mismatched: t.counts.mismatched,
       unknown: t.counts.unknown,

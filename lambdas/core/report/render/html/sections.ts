@@ -4,6 +4,7 @@
  * metadata drift, policies and what could not be seen. Every value goes through {@link markup}.
  */
 import { formatSeconds, plural } from '../../format';
+import { formatExposure, statedExposure } from '../../../inventory/rpo';
 import type { Report, ScopeError, TargetReport } from '../../schema';
 import { markup, type Html } from './escape';
 
@@ -19,8 +20,11 @@ export function verdictCards(report: Report): Html {
     <div class="cards">
       ${report.targets.map((t) => {
         const c = t.counts;
-        const exposure = t.rpo.estimateSeconds;
-        const late = exposure !== null && exposure > t.rpo.objectiveSeconds;
+        const exposure = statedExposure(t);
+        // A lower bound over the objective is a breach too (the verdict says NOT_READY).
+        const late =
+          exposure.kind !== 'unknown' &&
+          exposure.seconds > t.rpo.objectiveSeconds;
         return markup`<article
           class="card"
           data-target="${t.name}"
@@ -58,8 +62,12 @@ export function verdictCards(report: Report): Html {
             </div>
           </dl>
           <p class="${late ? 'bad' : ''}">
-            Exposure <strong>${formatSeconds(exposure)}</strong> (objective
+            Exposure <strong>${formatExposure(exposure)}</strong> (objective
             ${formatSeconds(t.rpo.objectiveSeconds)})${
+              exposure.kind === 'at-least'
+                ? markup`; a lower bound: ${exposure.why}`
+                : null
+            }${
               t.rpo.p95DelaySeconds !== null
                 ? markup`; replication delay p50
                   ${formatSeconds(t.rpo.p50DelaySeconds)}, p95
