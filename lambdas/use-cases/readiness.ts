@@ -41,6 +41,7 @@ import type {
 } from '../core/readiness/endpoint-checks';
 import type { Report, TargetReport, Verdict } from '../core/report/schema';
 import { lastCompleteAudit, rpoTrend } from '../core/inventory/trend';
+import { boundOf } from '../core/inventory/rpo';
 import { readinessVerdict, worstVerdict } from '../core/readiness/verdict';
 
 /** A target as readiness reaches it: the audit's view plus what the checks need. */
@@ -237,6 +238,7 @@ async function assessTarget(ctx: TargetContext): Promise<TargetReport> {
       at: now.toISOString(),
       verdict,
       estimateSeconds: audited.rpo.estimateSeconds,
+      ...boundOf(audited.rpo),
       p95DelaySeconds: audited.rpo.p95DelaySeconds,
     }),
   };

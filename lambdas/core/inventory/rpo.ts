@@ -100,6 +100,20 @@ export function exposureFields(e: Exposure): ExposureFields {
   };
 }
 
+/**
+ * The stored lower bound of an rpo (or trend point) to carry along with its estimate: only
+ * while the estimate is unknown.
+ */
+export function boundOf(rpo: {
+  estimateSeconds: number | null;
+  estimateAtLeastSeconds?: number | undefined;
+}): { estimateAtLeastSeconds?: number } {
+  return rpo.estimateSeconds === null &&
+    rpo.estimateAtLeastSeconds !== undefined
+    ? { estimateAtLeastSeconds: rpo.estimateAtLeastSeconds }
+    : {};
+}
+
 /** What a target's report says of its exposure. */
 export type ExposureReport = Pick<
   TargetReport,

@@ -2,6 +2,7 @@
  * What earlier runs tell about a target (pure): the RPO trend, first-seen replication delays
  * on plain registries (which keep no push times), and the newest complete audit.
  */
+import { boundOf } from './rpo';
 import type {
   Finding,
   Report,
@@ -33,6 +34,7 @@ export function rpoTrend(
       at: report.startedAt,
       verdict: t.verdict,
       estimateSeconds: t.rpo.estimateSeconds,
+      ...boundOf(t.rpo),
       p95DelaySeconds: t.rpo.p95DelaySeconds,
     });
   }

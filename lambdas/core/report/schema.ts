@@ -121,6 +121,8 @@ export const trendPointSchema = z.object({
   at: isoTime,
   verdict: verdictSchema,
   estimateSeconds: z.number().nonnegative().nullable(),
+  /** The run's rpo.estimateAtLeastSeconds: the lower bound when the estimate is unknown. */
+  estimateAtLeastSeconds: z.number().nonnegative().optional(),
   p95DelaySeconds: z.number().nonnegative().nullable(),
 });
 

@@ -1,5 +1,5 @@
 import { escapeCell, escapeInline, formatSeconds, plainText } from '../format';
-import type { TargetReport } from '../schema';
+import type { TargetReport, TrendPoint } from '../schema';
 
 const STATUS_ICON = {
   pass: '✅ pass',
@@ -77,7 +77,7 @@ export function renderReadinessSections(t: TargetReport): string[] {
     );
     for (const p of trend) {
       lines.push(
-        `| ${escapeCell(p.runId)} | ${escapeCell(p.kind)} | ${escapeCell(p.at)} | ${escapeCell(p.verdict)} | ${formatSeconds(p.estimateSeconds)} | ${formatSeconds(p.p95DelaySeconds)} |`
+        `| ${escapeCell(p.runId)} | ${escapeCell(p.kind)} | ${escapeCell(p.at)} | ${escapeCell(p.verdict)} | ${trendExposure(p)} | ${formatSeconds(p.p95DelaySeconds)} |`
       );
     }
     lines.push('');
@@ -100,4 +100,11 @@ export function readinessSummaryLines(t: TargetReport): string[] {
     lines.push('      n/a     Metadata drift: not applicable (plain registry)');
   }
   return lines;
+}
+
+/** A trend point's exposure: the estimate, `≥ …` for a stored lower bound, `—` unknown. */
+function trendExposure(p: TrendPoint): string {
+  return p.estimateSeconds === null && p.estimateAtLeastSeconds !== undefined
+    ? `≥ ${formatSeconds(p.estimateAtLeastSeconds)}`
+    : formatSeconds(p.estimateSeconds);
 }

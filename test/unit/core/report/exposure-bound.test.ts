@@ -3,6 +3,7 @@
  * a breach: the report reads NOT_READY for exposure, and every place that shows the exposure
  * shows the lower bound and why it is only one, never "exposure unknown" or nothing.
  */
+import { rpoTrend } from '../../../../lambdas/core/inventory/trend';
 import { buildNotification } from '../../../../lambdas/core/report/notify';
 import {
   notificationSubject,
@@ -202,6 +203,38 @@ describe('renderers show the bound when the estimate is unknown', () => {
 
     expect(renderSummary(report({ targets: [t] }))).toContain(
       '(a lower bound: 2 refs could not be seen; 1 unsynced ref carries no push time)'
+    );
+  });
+});
+
+describe('the RPO trend carries the bound', () => {
+  it("keeps an earlier run's bound and shows it in the readiness trend table", () => {
+    const trend = rpoTrend([run], 'cluster1', {
+      runId: '20261129T030000000Z-now',
+      kind: 'readiness',
+      at: '2026-11-29T03:00:00.000Z',
+      verdict: 'READY',
+      estimateSeconds: 0,
+      p95DelaySeconds: null,
+    });
+
+    expect(trend[0]).toMatchObject({
+      estimateSeconds: null,
+      estimateAtLeastSeconds: 5_100,
+    });
+    const md = renderMarkdown(
+      report({
+        kind: 'readiness',
+        targets: [
+          targetReport({
+            checklist: [],
+            rpo: { ...targetReport().rpo, trend },
+          }),
+        ],
+      })
+    );
+    expect(md).toContain(
+      `| ${run.runId} | audit | ${run.startedAt} | NOT\\_READY | ≥ 1h 25m | — |`
     );
   });
 });

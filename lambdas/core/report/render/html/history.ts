@@ -2,6 +2,7 @@
  * What the HTML report charts of earlier runs: a few numbers per run and target, small enough
  * to read the last runs of a store without holding their reports.
  */
+import { boundOf } from '../../../inventory/rpo';
 import type { Report, Verdict } from '../../schema';
 
 /** One earlier run, as the history charts show it. */
@@ -34,10 +35,7 @@ export function summarizeRun(report: Report): RunSummary {
       name: t.name,
       verdict: t.verdict,
       estimateSeconds: t.rpo.estimateSeconds,
-      ...(t.rpo.estimateSeconds === null &&
-      t.rpo.estimateAtLeastSeconds !== undefined
-        ? { estimateAtLeastSeconds: t.rpo.estimateAtLeastSeconds }
-        : {}),
+      ...boundOf(t.rpo),
       missing: t.counts.missing,
       mismatched: t.counts.mismatched,
       unknown: t.counts.unknown,
