@@ -17,6 +17,7 @@ import type * as PlanModule from './commands/plan';
 import type * as ReadinessModule from './commands/readiness';
 import type * as ReportModule from './commands/report';
 import type { ReportOptions } from './commands/report';
+import type { RunOptions } from './commands/run-job';
 import type * as ValidateConfigModule from './commands/validate-config';
 import type * as ConfigChecksModule from './config-checks';
 import type * as ConfigSchemaModule from './config-schema';
@@ -51,6 +52,14 @@ export async function runCli(
     mode.json = opts.json === true;
     return configChecks().configPathOf(opts.config, env);
   };
+  /** What `audit` and `readiness` pass on: the config path and the progress mode resolved. */
+  const runOptionsOf = <T extends RunFlags>(
+    opts: T
+  ): T & { config: string; progress: ProgressMode } => ({
+    ...opts,
+    config: configOf(opts),
+    progress: progressMode(opts),
+  });
   const program = new Command('harbor-dr')
     .description(
       'Audits Harbor replication: replica inventories, replication health, RPO, metadata drift and failover readiness.'
@@ -137,56 +146,24 @@ export async function runCli(
       }
     );
 
-  program
-    .command('audit')
-    .description(
-      'compare every target with what the policies promise; write reports'
-    )
-    .addOption(configOption())
-    .option('-o, --out <dir>', 'directory for the reports', './reports')
-    .option('--json', 'print the JSON report instead of the summary')
-    .option('-t, --target <name...>', 'audit only these targets')
-    .addOption(concurrencyOption())
-    .addOption(
-      new Option(
-        '--deadline-minutes <n>',
-        'report what is not done by then as not audited'
-      )
-        .default(14)
-        .argParser(positiveInt)
-    )
-    .addOption(metricsFileOption())
-    .addOption(quietOption())
-    .addOption(verboseOption())
+  runJobOptions(program.command('audit'), {
+    description:
+      'compare every target with what the policies promise; write reports',
+    target: 'audit only these targets',
+    deadlineMinutes: 14,
+  })
     .option(
       '--retrigger',
       're-trigger policies that need it (overrides retrigger.enabled)'
     )
     .option('--no-retrigger', 'never start or stop executions in this run')
-    .action(
-      async (opts: {
-        config?: string;
-        out: string;
-        json?: boolean;
-        target?: string[];
-        concurrency: number;
-        deadlineMinutes: number;
-        metricsFile?: string;
-        retrigger?: boolean;
-        quiet?: boolean;
-        verbose?: boolean;
-      }) => {
-        const config = configOf(opts);
-        const { auditCommand } =
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          require('./commands/audit') as typeof AuditModule;
-        code = await auditCommand(
-          { ...opts, config, progress: progressMode(opts) },
-          io,
-          version
-        );
-      }
-    );
+    .action(async (opts: RunFlags & { retrigger?: boolean }) => {
+      const options = runOptionsOf(opts);
+      const { auditCommand } =
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require('./commands/audit') as typeof AuditModule;
+      code = await auditCommand(options, io, version);
+    });
 
   program
     .command('explain')
@@ -216,50 +193,18 @@ export async function runCli(
       }
     );
 
-  program
-    .command('readiness')
-    .description(
-      'one failover verdict per target from its checklist (audit, RPO, metadata drift, health); write reports'
-    )
-    .addOption(configOption())
-    .option('-o, --out <dir>', 'directory for the reports', './reports')
-    .option('--json', 'print the JSON report instead of the summary')
-    .option('-t, --target <name...>', 'check only these targets')
-    .addOption(concurrencyOption())
-    .addOption(
-      new Option(
-        '--deadline-minutes <n>',
-        'report what is not done by then as not audited'
-      )
-        .default(4)
-        .argParser(positiveInt)
-    )
-    .addOption(metricsFileOption())
-    .addOption(quietOption())
-    .addOption(verboseOption())
-    .action(
-      async (opts: {
-        config?: string;
-        out: string;
-        json?: boolean;
-        target?: string[];
-        concurrency: number;
-        deadlineMinutes: number;
-        metricsFile?: string;
-        quiet?: boolean;
-        verbose?: boolean;
-      }) => {
-        const config = configOf(opts);
-        const { readinessCommand } =
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          require('./commands/readiness') as typeof ReadinessModule;
-        code = await readinessCommand(
-          { ...opts, config, progress: progressMode(opts) },
-          io,
-          version
-        );
-      }
-    );
+  runJobOptions(program.command('readiness'), {
+    description:
+      'one failover verdict per target from its checklist (audit, RPO, metadata drift, health); write reports',
+    target: 'check only these targets',
+    deadlineMinutes: 4,
+  }).action(async (opts: RunFlags) => {
+    const options = runOptionsOf(opts);
+    const { readinessCommand } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('./commands/readiness') as typeof ReadinessModule;
+    code = await readinessCommand(options, io, version);
+  });
 
   program
     .command('report')
@@ -345,6 +290,38 @@ function configOption(): Option {
     '-c, --config <file>',
     'configuration file (YAML or JSON); default: $HARBOR_DR_CONFIG'
   );
+}
+
+/** The flags of `audit` and `readiness` as commander parses them. */
+type RunFlags = Omit<RunOptions, 'config' | 'progress'> & {
+  config?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+};
+
+/** The options `audit` and `readiness` share (commands/run-job.ts: RunOptions). */
+function runJobOptions(
+  command: Command,
+  text: { description: string; target: string; deadlineMinutes: number }
+): Command {
+  return command
+    .description(text.description)
+    .addOption(configOption())
+    .option('-o, --out <dir>', 'directory for the reports', './reports')
+    .option('--json', 'print the JSON report instead of the summary')
+    .option('-t, --target <name...>', text.target)
+    .addOption(concurrencyOption())
+    .addOption(
+      new Option(
+        '--deadline-minutes <n>',
+        'report what is not done by then as not audited'
+      )
+        .default(text.deadlineMinutes)
+        .argParser(positiveInt)
+    )
+    .addOption(metricsFileOption())
+    .addOption(quietOption())
+    .addOption(verboseOption());
 }
 
 function metricsFileOption(): Option {

@@ -117,4 +117,36 @@ describe('harbor-dr CLI', () => {
     expect(help.stdout).toContain('validate-config');
     expect(help.stdout).toContain('2  incomplete');
   });
+
+  it('gives audit and readiness the same run options, each with its own deadline and target help; only audit re-triggers', async () => {
+    const audit = bufferIo();
+    const readiness = bufferIo();
+
+    expect(await runCli(['audit', '--help'], audit, '1')).toBe(EXIT.OK);
+    expect(await runCli(['readiness', '--help'], readiness, '1')).toBe(EXIT.OK);
+
+    const flags = (help: string): string[] =>
+      [...help.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1] ?? '');
+    expect(flags(audit.stdout)).toEqual([
+      '--config',
+      '--out',
+      '--json',
+      '--target',
+      '--concurrency',
+      '--deadline-minutes',
+      '--metrics-file',
+      '--quiet',
+      '--verbose',
+      '--retrigger',
+      '--no-retrigger',
+      '--help',
+    ]);
+    expect(flags(readiness.stdout)).toEqual(
+      flags(audit.stdout).filter((f) => !f.includes('retrigger'))
+    );
+    expect(audit.stdout).toContain('audit only these targets');
+    expect(audit.stdout).toMatch(/as not audited\s+\(default: 14\)/);
+    expect(readiness.stdout).toContain('check only these targets');
+    expect(readiness.stdout).toMatch(/as not audited\s+\(default: 4\)/);
+  });
 });
