@@ -382,11 +382,14 @@ async function auditShardsInProcess(
   return outcomes;
 }
 
-/** The run's doublestar: the config's, or the primary's release's (one GET /systeminfo). */
-async function readMatching(
+/**
+ * The run's doublestar (audit, plan, explain): the config's, or the primary's release's; that
+ * release is `known` when the caller read it already, else one GET /systeminfo here.
+ */
+export async function readMatching(
   primary: HarborApi,
   setting: DoublestarSetting,
-  known: ReleaseReading | undefined
+  known?: ReleaseReading
 ): Promise<Matching> {
   if (setting !== 'auto') return resolveMatching(setting);
   if (known !== undefined) return resolveMatching('auto', known);

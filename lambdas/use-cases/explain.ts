@@ -22,8 +22,6 @@ import { taskTouches } from '../core/explain/tasks';
 import { canonicalUrl } from '../core/harbor/urls';
 import { selectPolicies } from '../core/inventory/discover';
 import type { PolicyAssignment } from '../core/inventory/discover';
-import { resolveMatching } from '../core/inventory/plan/matching';
-import type { DoublestarSetting } from '../core/inventory/plan/matching';
 import type { PlanTarget } from '../core/inventory/plan/types';
 import type { ReplicationPolicy, UnobservedRepository } from '../core/model';
 import type {
@@ -33,8 +31,8 @@ import type {
   ReplicationEndpoint,
 } from '../core/ports';
 import type { RetriggerSettings } from '../core/replication/retrigger';
-import type { Matching } from '../core/report/schema';
-import type { AuditTarget } from './audit';
+import type { DoublestarSetting } from '../core/inventory/plan/matching';
+import { readMatching, type AuditTarget } from './audit';
 import { mapWithConcurrency } from './limit';
 
 /** Executions of a policy read for its latest tasks on the ref. */
@@ -185,20 +183,6 @@ async function readSource(
   const repositories = await primary.listRepositories(project.name);
   if (!repositories.includes(repository)) return { artifacts: [] };
   return { artifacts: await primary.listArtifacts(repository) };
-}
-
-async function readMatching(
-  primary: HarborApi,
-  setting: DoublestarSetting
-): Promise<Matching> {
-  if (setting !== 'auto') return resolveMatching(setting);
-  try {
-    return resolveMatching('auto', {
-      harborVersion: await primary.harborVersion(),
-    });
-  } catch (err) {
-    return resolveMatching('auto', { error: errorMessage(err) });
-  }
 }
 
 /**
