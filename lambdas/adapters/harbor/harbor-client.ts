@@ -182,20 +182,11 @@ const compactArtifactSchema = artifactSchema.transform((a) =>
   toArtifact('', a)
 );
 
-function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const k = key(item);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
 /**
  * The read side of a Harbor's API v2.0 (HarborApi). Lists follow X-Total-Count and Link to
  * the end and throw rather than return a partial answer. Sends Basic credentials on every
- * call and never a cookie (a `sid` cookie would switch Harbor's CSRF check on).
+ * call and never a cookie (a `sid` cookie would switch Harbor's CSRF check on). A keyed
+ * listing (`listAll`'s `key`) holds each key once: no second de-duplication here.
  */
 export class HarborClient implements HarborApi {
   private readonly rest: HarborRest;
@@ -235,7 +226,7 @@ export class HarborClient implements HarborApi {
       {},
       { key: (p) => String(p.id) }
     );
-    return dedupe(rows, (p) => String(p.id)).map(toPolicy);
+    return rows.map(toPolicy);
   }
 
   async listRegistries(): Promise<RegistryEndpoint[]> {
@@ -246,7 +237,7 @@ export class HarborClient implements HarborApi {
       {},
       { key: (r) => String(r.id) }
     );
-    return dedupe(rows.map(toEndpoint), (r) => String(r.id));
+    return rows.map(toEndpoint);
   }
 
   async listProjects(): Promise<HarborProject[]> {
@@ -257,7 +248,7 @@ export class HarborClient implements HarborApi {
       {},
       { key: (p) => p.name }
     );
-    return dedupe(rows.map(toProject), (p) => p.name);
+    return rows.map(toProject);
   }
 
   /**
@@ -290,7 +281,7 @@ export class HarborClient implements HarborApi {
       {},
       { key: (r) => r.name }
     );
-    const names = [...new Set(rows.map((r) => r.name))];
+    const names = rows.map((r) => r.name);
     const foreign = names.find((n) => !n.startsWith(`${project}/`));
     if (foreign !== undefined) {
       throw new UpstreamSchemaError({
@@ -319,7 +310,8 @@ export class HarborClient implements HarborApi {
       {},
       { key: (a) => a.digest }
     );
-    const artifacts = dedupe(rows, (a) => a.digest);
+    // listAll gives each digest once (its key): a repeat is read again or thrown.
+    const artifacts = rows;
     for (const artifact of artifacts) artifact.repository = repository;
     if (!this.deepAccessories) return artifacts;
     for (const artifact of artifacts) {
