@@ -13,7 +13,7 @@ import type { HttpClient } from '../http/pool';
 import { intern, orNone } from '../registry/intern';
 import type { Credentials } from '../secrets/credentials';
 import { HarborRest } from './harbor-rest';
-import { systemInfoSchema } from './metadata-schemas';
+import { readSystemInfo } from './metadata-client';
 import {
   accessorySchema,
   artifactSchema,
@@ -211,11 +211,7 @@ export class HarborClient implements HarborApi {
   }
 
   async harborVersion(): Promise<string | null> {
-    const info = this.rest.parse(
-      await this.rest.get('/systeminfo'),
-      systemInfoSchema
-    );
-    return info.harbor_version ?? null;
+    return (await readSystemInfo(this.rest)).version;
   }
 
   async listPolicies(): Promise<ReplicationPolicy[]> {

@@ -71,6 +71,22 @@ export function sha256Hex(value: string): string {
 }
 
 /**
+ * GET /systeminfo (anonymous on Harbor): the release, auth mode, clock and read-only flag.
+ * The one reading of it for the readiness probes and the audit's doublestar (harborVersion).
+ */
+export async function readSystemInfo(
+  rest: HarborRest
+): Promise<HarborSystemInfo> {
+  const s = rest.parse(await rest.get('/systeminfo'), systemInfoSchema);
+  return {
+    version: s.harbor_version ?? null,
+    authMode: s.auth_mode ?? null,
+    currentTime: s.current_time ?? null,
+    readOnly: s.read_only ?? null,
+  };
+}
+
+/**
  * The metadata side of a Harbor's API v2.0 (HarborMetadataApi, harbor-semantics §6) and the
  * readiness probes (HarborProbeApi: health, system info, storage). Lists
  * follow pagination to the end or throw. Never returns a secret: robot and registry secrets
@@ -379,17 +395,8 @@ export class HarborMetadataClient implements HarborMetadataApi, HarborProbeApi {
     };
   }
 
-  async systemInfo(): Promise<HarborSystemInfo> {
-    const s = this.rest.parse(
-      await this.rest.get('/systeminfo'),
-      systemInfoSchema
-    );
-    return {
-      version: s.harbor_version ?? null,
-      authMode: s.auth_mode ?? null,
-      currentTime: s.current_time ?? null,
-      readOnly: s.read_only ?? null,
-    };
+  systemInfo(): Promise<HarborSystemInfo> {
+    return readSystemInfo(this.rest);
   }
 
   async storage(): Promise<StorageVolumes> {

@@ -6,6 +6,7 @@ import {
   UpstreamSchemaError,
 } from '../../../lambdas/core/errors';
 import { HarborClient } from '../../../lambdas/adapters/harbor/harbor-client';
+import { HarborMetadataClient } from '../../../lambdas/adapters/harbor/metadata-client';
 import { createHttpClient } from '../../../lambdas/adapters/http/pool';
 import type { HttpClient } from '../../../lambdas/adapters/http/pool';
 import { observeHarborTarget } from '../../../lambdas/adapters/observe/observe-harbor';
@@ -754,6 +755,48 @@ describe('HarborClient failure handling', () => {
     ]);
     expect(server.requests.map((r) => r.url)).toEqual([
       '/api/v2.0/systeminfo',
+      '/api/v2.0/systeminfo',
+      '/api/v2.0/systeminfo',
+    ]);
+  });
+
+  it('reads /systeminfo for the readiness probes as for the release: the same fields, null when not shown', async () => {
+    const answers: unknown[] = [
+      {
+        harbor_version: 'v2.10.1-b7b88476',
+        auth_mode: 'db_auth',
+        current_time: '2026-11-30T12:00:00Z',
+        read_only: false,
+      },
+      { auth_mode: 'oidc_auth' },
+    ];
+    const { server } = await start((_req, res) => {
+      sendJson(res, 200, answers.shift());
+    });
+    const http = createHttpClient({
+      service: 'harbor-primary',
+      baseUrl: server.url,
+    });
+    clients.push(http);
+    const metadata = new HarborMetadataClient({
+      http,
+      baseUrl: server.url,
+      credentials: ADMIN,
+    });
+
+    expect(await metadata.systemInfo()).toEqual({
+      version: 'v2.10.1-b7b88476',
+      authMode: 'db_auth',
+      currentTime: '2026-11-30T12:00:00Z',
+      readOnly: false,
+    });
+    expect(await metadata.systemInfo()).toEqual({
+      version: null,
+      authMode: 'oidc_auth',
+      currentTime: null,
+      readOnly: null,
+    });
+    expect(server.requests.map((r) => r.url)).toEqual([
       '/api/v2.0/systeminfo',
       '/api/v2.0/systeminfo',
     ]);

@@ -1,7 +1,8 @@
 import { planRun, runAudit } from '../../../lambdas/use-cases/audit';
 import type { AuditDeps, AuditInput } from '../../../lambdas/use-cases/audit';
 import type { HarborArtifact } from '../../../lambdas/core/model';
-import type { HarborApi } from '../../../lambdas/core/ports';
+import type { HarborApi, HarborReadApi } from '../../../lambdas/core/ports';
+import { runReadiness } from '../../../lambdas/use-cases/readiness';
 import { reportSchema } from '../../../lambdas/core/report/schema';
 import { endpoint, policy } from '../../helpers/policy-fixture';
 import { TARGET_DRIVERS } from '../../../lambdas/compose/drivers';
@@ -132,6 +133,39 @@ describe('planRun reads the primary release for the filters', () => {
     expect(planned.plan.matching).toMatchObject({
       doublestar: 'v1.1.1',
       source: 'systeminfo',
+    });
+  });
+
+  it('a readiness run reads the primary release once (its GET /systeminfo), and the audit plans with it', async () => {
+    const api = primary(() => Promise.resolve('v2.12.0'));
+    let infoReads = 0;
+    const primaryMetadata = {
+      systemInfo: () => {
+        infoReads++;
+        return Promise.resolve({
+          version: 'v2.10.1-b7b88476',
+          authMode: 'db_auth',
+          currentTime: null,
+          readOnly: false,
+        });
+      },
+    } as Partial<HarborReadApi> as HarborReadApi;
+
+    const report = await runReadiness(
+      {
+        ...deps(api),
+        targets: deps(api).targets.map((t) => ({ ...t, verifyTls: false })),
+        primaryMetadata,
+      },
+      { ...input, history: [] }
+    );
+
+    expect(infoReads).toBe(1);
+    expect(api.versionReads()).toBe(0);
+    expect(report.matching).toMatchObject({
+      doublestar: 'v1.1.1',
+      source: 'systeminfo',
+      harborVersion: 'v2.10.1-b7b88476',
     });
   });
 
