@@ -14,6 +14,7 @@ import {
   loadConfigFile,
   parseConfigDocument,
   readConfigFile,
+  withPathsBeside,
 } from '../shared/config-file';
 import { CONFIG_PATH_ENV } from '../shared/env-keys';
 
@@ -103,9 +104,10 @@ export function checkConfigOffline(
     problems.push(...checkRegistry(field, asRecord(value), path, options.env));
   }
   if (!parsed.success) return { problems };
-  // The loader resolves relative paths beside the file. Returned beside the other problems
-  // too: the online checks still probe what the config points at.
-  return { config: loadConfigFile(path), problems };
+  // Relative paths resolved beside the file, as the loader does (the file is read once).
+  // Returned beside the other problems too: the online checks still probe what the config
+  // points at.
+  return { config: withPathsBeside(parsed.data, path), problems };
 }
 
 function checkRegistry(

@@ -51,10 +51,18 @@ const MAX_ALIAS_COUNT = 100;
  * @throws ConfigError when the file cannot be read or is invalid
  */
 export function loadConfigFile(path: string): HarborDrConfig {
-  return resolveRelativePaths(
-    parseConfigText(readConfigFile(path), path),
-    dirname(path)
-  );
+  return withPathsBeside(parseConfigText(readConfigFile(path), path), path);
+}
+
+/**
+ * A validated configuration read from `path`, its file references (credential files, CA
+ * bundles) made relative to that file's directory, as loadConfigFile returns it.
+ */
+export function withPathsBeside(
+  config: HarborDrConfig,
+  path: string
+): HarborDrConfig {
+  return resolveRelativePaths(config, dirname(path));
 }
 
 /**
