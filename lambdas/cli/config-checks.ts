@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { credentialsDocumentSchema } from '../adapters/secrets/credentials';
+import {
+  EXPECTED_SHAPE,
+  readCredentialsDocument,
+} from '../adapters/secrets/credentials';
 import { ConfigError } from '../core/errors';
 import { isInlinePem } from '../shared/ca-bundle';
 import {
@@ -160,15 +163,9 @@ function credentialsFileProblem(path: string): string | undefined {
   } catch (err) {
     return `${path} ${unreadable(err)}`;
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return `${path} is not a JSON object with "username" and "password" strings (not valid JSON)`;
-  }
-  return credentialsDocumentSchema.safeParse(raw).success
-    ? undefined
-    : `${path} is not a JSON object with "username" and "password" strings`;
+  const doc = readCredentialsDocument(text);
+  if (doc.ok) return undefined;
+  return `${path} ${EXPECTED_SHAPE}${doc.notJson ? ' (not valid JSON)' : ''}`;
 }
 
 function unreadable(err: unknown): string {

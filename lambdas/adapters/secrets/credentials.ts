@@ -7,9 +7,7 @@ import { z } from 'zod';
 import { AuthError, ConfigError } from '../../core/errors';
 import type { CredentialsRef } from '../../shared/config';
 import { formatPath } from '../../shared/config';
-import { registerSecret } from '../../shared/redact';
-
-const REDACTED = '***';
+import { REDACTED, registerSecret } from '../../shared/redact';
 
 /**
  * A username and password that cannot be printed: JSON.stringify, util.inspect,
@@ -45,7 +43,7 @@ export class Credentials {
 }
 
 /** The JSON shape of a credentials file and of a Secrets Manager secret. */
-export const credentialsDocumentSchema = z.object({
+const credentialsDocumentSchema = z.object({
   username: z.string().min(1),
   password: z.string().min(1),
 });
@@ -65,7 +63,7 @@ export type CredentialsResolver = (
 ) => Promise<Credentials>;
 
 /** What a credentials document must be, said by shape: its values are never quoted. */
-const EXPECTED_SHAPE =
+export const EXPECTED_SHAPE =
   'is not a JSON object with "username" and "password" strings';
 
 function describeDocumentProblems(error: z.ZodError): string[] {
@@ -170,29 +168,55 @@ export function createCredentialsResolver(
   };
 }
 
+/** A credentials document read by shape: its username and password, or what is wrong. */
+export type CredentialsDocument =
+  | { ok: true; username: string; password: string }
+  | {
+      ok: false;
+      /** The text is not JSON at all. */
+      notJson: boolean;
+      /** One line per problem, naming the field, never a value. */
+      problems: string[];
+    };
+
 /**
- * Parses a credentials document. Errors say what is wrong by shape and name the source and
- * field; they never carry the text, nor a JSON.parse error (whose message quotes the text)
- * as their cause. The text is registered as a secret first, so that the logger scrubs it
- * should it ever reach a log.
+ * Reads a credentials document (a credentials file, a Secrets Manager secret). What is wrong
+ * is said by shape and field; never the text, nor a JSON.parse error (whose message quotes
+ * the text), nor the zod error (it holds the inputs).
  */
-function parseDocument(text: string, source: string): Credentials {
-  registerSecret(text);
+export function readCredentialsDocument(text: string): CredentialsDocument {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new ConfigError(source, [
-      `(root): ${EXPECTED_SHAPE} (not valid JSON)`,
-    ]);
+    return {
+      ok: false,
+      notJson: true,
+      problems: [`(root): ${EXPECTED_SHAPE} (not valid JSON)`],
+    };
   }
   // The inputs only decide "required" against "must be a non-empty string"; the error
   // itself is dropped here and never attached as a cause.
   const parsed = credentialsDocumentSchema.safeParse(raw, {
     reportInput: true,
   });
-  if (!parsed.success) {
-    throw new ConfigError(source, describeDocumentProblems(parsed.error));
-  }
-  return new Credentials(parsed.data.username, parsed.data.password);
+  return parsed.success
+    ? { ok: true, ...parsed.data }
+    : {
+        ok: false,
+        notJson: false,
+        problems: describeDocumentProblems(parsed.error),
+      };
+}
+
+/**
+ * Parses a credentials document into credentials; errors name the source and the field.
+ * The text is registered as a secret first, so that the logger scrubs it should it ever
+ * reach a log.
+ */
+function parseDocument(text: string, source: string): Credentials {
+  registerSecret(text);
+  const doc = readCredentialsDocument(text);
+  if (!doc.ok) throw new ConfigError(source, doc.problems);
+  return new Credentials(doc.username, doc.password);
 }

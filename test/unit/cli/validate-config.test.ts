@@ -186,6 +186,25 @@ describe('harbor-dr validate-config', () => {
     expect(io.stderr).not.toContain('hunter2');
   });
 
+  it('says a credentials file that is JSON of another shape is malformed, without quoting it', async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir);
+    mkdirSync(join(dir, 'secrets'));
+    writeFileSync(
+      join(dir, 'secrets', 'cluster1.json'),
+      '{"username":"hunter2-user","password":""}'
+    );
+    const io = bufferIo({ HDR_TEST_USER: 'a', HDR_TEST_PASSWORD: 'b' });
+
+    const code = await runCli(['validate-config', '-c', config], io, '1');
+
+    expect(code).toBe(EXIT.USAGE);
+    expect(io.stderr).toMatch(
+      /cluster1\.json is not a JSON object with "username" and "password" strings\n/
+    );
+    expect(io.stderr).not.toContain('hunter2');
+  });
+
   it('prints only the line that says valid under --quiet', async () => {
     const io = bufferIo();
 
