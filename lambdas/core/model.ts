@@ -198,9 +198,3 @@ export interface ObservedRef {
   /** Index children present (Harbor targets: from references; plain: checked by HEAD). */
   childDigests?: string[];
 }
-
-/** A unit of independent work: one target and one destination project (first path component). */
-export interface Shard {
-  target: string;
-  project: string;
-}

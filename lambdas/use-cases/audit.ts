@@ -24,12 +24,12 @@ import type { Clock, HarborApi, TargetObserver } from '../core/ports';
 import type { Matching, Report, ScopeError } from '../core/report/schema';
 import { mergeAudit } from './audit-merge';
 import {
-  auditShard,
   expectedByShard,
-  notAudited,
   shardRefsOf,
-} from './audit-shards';
-import type { ShardOutcome, ShardRef } from './audit-shards';
+  type ShardRef,
+} from '../core/inventory/plan/shards';
+import { auditShard, notAudited } from './audit-shards';
+import type { ShardOutcome } from './audit-shards';
 
 /** A target as the audit reaches it. */
 export interface AuditTarget {

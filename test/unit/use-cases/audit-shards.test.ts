@@ -10,9 +10,9 @@ import {
   NOT_PLANNED,
   SHARD_FAILED,
 } from '../../../lambdas/use-cases/audit-merge';
+import { expectedByShard } from '../../../lambdas/core/inventory/plan/shards';
 import {
   auditShard,
-  expectedByShard,
   parseOutcome,
   storedOutcome,
   type ShardOutcome,

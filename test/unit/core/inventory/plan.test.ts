@@ -7,7 +7,10 @@ import {
   planExpected,
   policyScope,
 } from '../../../../lambdas/core/inventory/plan';
-import { shardsOf } from '../../../../lambdas/core/inventory/plan/shards';
+import {
+  expectedByShard,
+  shardRefsOf,
+} from '../../../../lambdas/core/inventory/plan/shards';
 import type {
   PlanInput,
   PlanTarget,
@@ -624,7 +627,7 @@ describe('planExpected: warnings and skips', () => {
   });
 });
 
-describe('indexPrimary and shardsOf', () => {
+describe('indexPrimary and the shards', () => {
   it('indexes tags and every digest per repository', () => {
     // Arrange
     const lib = inv('lib', [
@@ -658,18 +661,21 @@ describe('indexPrimary and shardsOf', () => {
 
   it('groups expected refs by destination project', () => {
     // Arrange
-    const plan = only({
+    const planned = planExpected({
+      targets: [HARBOR],
       bindings: [{ policy: policy(), target: 'dr' }],
       inventories: [OPS, LIB],
     });
+    const plan = planned.targets[0]!;
 
     // Act
-    const shards = shardsOf(plan);
+    const shards = shardRefsOf(planned);
+    const expected = expectedByShard(plan, shards);
 
     // Assert
-    expect(shards.map((s) => [s.shard, s.expected.length])).toEqual([
-      [{ target: 'dr', project: 'lib' }, 4],
-      [{ target: 'dr', project: 'ops' }, 1],
+    expect(shards.map((s) => [s, expected.get(s.id)?.length])).toEqual([
+      [{ id: '0000', target: 'dr', project: 'lib' }, 4],
+      [{ id: '0001', target: 'dr', project: 'ops' }, 1],
     ]);
   });
 });
