@@ -102,7 +102,7 @@ export function progressLine(c: ProgressCounts): string {
 }
 
 /** One verbose line per finished shard or target; undefined for other events. */
-export function verboseLine(
+function verboseLine(
   event: ProgressEvent,
   requestsOf: (registry: string) => number
 ): string | undefined {

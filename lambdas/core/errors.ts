@@ -53,7 +53,7 @@ export class RefError extends Error {
 }
 
 /** A narrowing guard for `catch (err: unknown)`. */
-export function isError(value: unknown): value is Error {
+function isError(value: unknown): value is Error {
   return value instanceof Error;
 }
 

@@ -96,7 +96,7 @@ export function cachedRuntime(
  * The event of a run (the Scheduler sends `{}`; an on-demand invoke may narrow it).
  * Unknown fields are refused: a misspelt `target` must not silently audit everything.
  */
-export const runEventSchema = z.strictObject({
+const runEventSchema = z.strictObject({
   /** Only these targets (by configured name). */
   targets: z
     .array(z.string().min(1))

@@ -209,7 +209,7 @@ const notifySchema = z.strictObject({
 });
 
 /** The retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [
+const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
   2192, 2557, 2922, 3288, 3653,
 ] as const;
@@ -410,8 +410,6 @@ export type HarborDrConfig = z.output<typeof configSchema>;
 export type TargetConfig = HarborDrConfig['targets'][number];
 /** A configured primary Harbor. */
 export type PrimaryConfig = HarborDrConfig['primary'];
-/** How the stack deploys the functions (synth time only). */
-export type DeploymentConfig = HarborDrConfig['deployment'];
 /** A reference to credentials (never the credentials themselves). */
 export type CredentialsRef = z.output<typeof credentialsRef>;
 
@@ -464,7 +462,7 @@ export function describeIssues(
 }
 
 /** The fields the schema allows at `path` (an object's keys), in schema order. */
-export function fieldsAt(
+function fieldsAt(
   root: z.core.$ZodType,
   path: readonly PropertyKey[]
 ): string[] {

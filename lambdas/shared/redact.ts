@@ -8,7 +8,7 @@ import { HarborDrError } from '../core/errors';
 const secrets = new Set<string>();
 
 /** Shorter values are not scrubbed: replacing 1-3 characters everywhere would garble logs. */
-export const MIN_REDACTED_LENGTH = 4;
+const MIN_REDACTED_LENGTH = 4;
 
 /** What a registered secret is replaced with. */
 export const REDACTED = '***';

@@ -45,7 +45,7 @@ export interface ShardFailure {
 export type ShardOutcome = ShardPartial | ShardFailure;
 
 /** Bumped when a partial's shape changes: a merge never reads another version's partials. */
-export const SHARD_PARTIAL_VERSION = 1;
+const SHARD_PARTIAL_VERSION = 1;
 
 const partialSchema = z.strictObject({
   version: z.literal(SHARD_PARTIAL_VERSION),
@@ -59,13 +59,10 @@ const failureSchema = z.strictObject({
   failed: z.string().min(1),
 });
 
-/** A partial (or a recorded failure) as stored between the steps, validated when read back. */
-export const shardOutcomeSchema = z.union([partialSchema, failureSchema]);
-
-/** The stored form of an outcome. */
+/** The stored form of an outcome (a partial or a recorded failure), validated when read back. */
 export function storedOutcome(
   outcome: ShardOutcome
-): z.input<typeof shardOutcomeSchema> {
+): z.input<typeof partialSchema> | z.input<typeof failureSchema> {
   return { version: SHARD_PARTIAL_VERSION, ...outcome };
 }
 

@@ -59,14 +59,14 @@ export interface MetadataClientOptions {
 }
 
 /** Why audit logs do not apply to a Harbor that answers 404 on `/auditlog-exts`. */
-export const AUDIT_LOG_EXTS_ABSENT =
+const AUDIT_LOG_EXTS_ABSENT =
   'GET /auditlog-exts answered 404: audit-log extensions exist only from Harbor 2.13';
 
 /** Configuration keys that are secrets: dropped on arrival, whatever Harbor returns. */
 const SECRET_KEY = /(secret|password|passwd|credential)/i;
 
 /** SHA-256 (hex) of a secret value, so that two instances can be compared without storing it. */
-export function sha256Hex(value: string): string {
+function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
@@ -447,7 +447,7 @@ function canonicalRule(rule: z.output<typeof tagRuleSchema>): MetaRule {
 }
 
 /** JSON with sorted keys, so that equal values compare equal as strings. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
     if (v !== null && typeof v === 'object') {

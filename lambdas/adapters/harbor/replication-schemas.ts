@@ -9,7 +9,7 @@ const optionalTime = z.string().nullish();
 const count = z.number().int().nonnegative().nullish();
 
 /** Execution statuses (harbor-semantics §4: no other value occurs). */
-export const executionStatusSchema = z.enum([
+const executionStatusSchema = z.enum([
   'InProgress',
   'Succeed',
   'Failed',
@@ -34,7 +34,7 @@ export const replicationExecutionSchema = z.object({
 export type HarborExecutionResp = z.infer<typeof replicationExecutionSchema>;
 
 /** Task statuses (Scheduled and Running both read `InProgress`). */
-export const taskStatusSchema = z.enum([
+const taskStatusSchema = z.enum([
   'Pending',
   'InProgress',
   'Succeed',

@@ -19,7 +19,6 @@ export const userRespSchema = z.object({
   username: z.string(),
   sysadmin_flag: optionalBool,
 });
-export type UserResp = z.infer<typeof userRespSchema>;
 
 /** Registry (as listed and as embedded in a policy). */
 export const registrySchema = z.object({
@@ -32,7 +31,7 @@ export const registrySchema = z.object({
 export type HarborRegistry = z.infer<typeof registrySchema>;
 
 /** ReplicationFilter: `value` is a pattern string, or label names for label filters. */
-export const replicationFilterSchema = z.object({
+const replicationFilterSchema = z.object({
   type: z.enum(['name', 'tag', 'label', 'resource']),
   value: z.union([z.string(), z.array(z.string())]).nullish(),
   decoration: z.enum(['matches', 'excludes', '']).nullish(),

@@ -1,7 +1,7 @@
 import { IncompleteListingError } from '../../core/errors';
 
 /** The default share of a run's memory that listings in flight may hold at once. */
-export const DEFAULT_LISTING_BUDGET_BYTES = 256 * 1024 * 1024;
+const DEFAULT_LISTING_BUDGET_BYTES = 256 * 1024 * 1024;
 
 /**
  * The bytes of listing responses that one run may hold at once, shared by every client of

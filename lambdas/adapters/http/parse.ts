@@ -6,9 +6,7 @@ import type { HttpResponse } from './pool';
 const MAX_PROBLEMS = 5;
 
 /** One line per zod issue, naming the field path; upstream values are never echoed. */
-export function describeSchemaIssues(
-  issues: readonly z.core.$ZodIssue[]
-): string[] {
+function describeSchemaIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   const lines = issues
     .slice(0, MAX_PROBLEMS)
     .map((i) => `${formatPath(i.path)}: ${i.message}`);

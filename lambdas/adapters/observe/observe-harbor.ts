@@ -10,7 +10,7 @@ export interface ObserveOptions {
 }
 
 /** The refs under which a Harbor target holds one artifact. */
-export function refsOfArtifact(artifact: HarborArtifact): ObservedRef[] {
+function refsOfArtifact(artifact: HarborArtifact): ObservedRef[] {
   const base = {
     repository: artifact.repository,
     digest: artifact.digest,

@@ -71,7 +71,7 @@ export async function explainCommand(
  * 2 when something could not be seen, 1 when the ref is not synced somewhere a policy in scope
  * puts it, 0 when every such destination holds it.
  */
-export function exitCodeOf(e: Explanation): ExitCode {
+function exitCodeOf(e: Explanation): ExitCode {
   const findings = e.targets.flatMap((t) =>
     t.destinations.flatMap((d) => d.findings)
   );

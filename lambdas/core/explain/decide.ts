@@ -58,7 +58,7 @@ export interface Decided {
 }
 
 /** The inventory the plan reads: the ref's repository only. */
-export function inventoryOf(
+function inventoryOf(
   ref: ExplainRef,
   source: SourceRepository
 ): ProjectInventory[] {
@@ -77,7 +77,7 @@ export function inventoryOf(
 }
 
 /** Whether an expected ref of the plan is the ref asked about. */
-export function isRefOf(ref: ExplainRef, r: ExpectedRef): boolean {
+function isRefOf(ref: ExplainRef, r: ExpectedRef): boolean {
   if (r.source.repository !== ref.repository) return false;
   if (ref.byDigest)
     return r.digest === ref.reference || r.childDigests.includes(ref.reference);
@@ -274,7 +274,7 @@ function decisionOf(
 }
 
 /** How the policy's executions start, in words. */
-export function triggerText(policy: ReplicationPolicy): string {
+function triggerText(policy: ReplicationPolicy): string {
   switch (policy.trigger.type) {
     case 'manual':
       return 'replicated when someone starts the policy (manual trigger)';

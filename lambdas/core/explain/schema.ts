@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { digestSchema, findingSchema } from '../report/schema';
 
 /** A primary ref as the user names it: `repo:tag` or `repo@digest` (repo includes its project). */
-export const refSchema = z.object({
+const refSchema = z.object({
   /** As typed. */
   input: z.string(),
   repository: z.string(),
@@ -16,7 +16,7 @@ export const refSchema = z.object({
 });
 
 /** What one filter of a policy did to the ref, in policy order. */
-export const filterStepSchema = z.object({
+const filterStepSchema = z.object({
   type: z.enum(['name', 'tag', 'label', 'resource']),
   decoration: z.enum(['matches', 'excludes']),
   value: z.union([z.string(), z.array(z.string())]),
@@ -35,13 +35,13 @@ export const filterStepSchema = z.object({
 });
 
 /** Where a policy puts the ref on its target. */
-export const destinationSchema = z.object({
+const destinationSchema = z.object({
   repository: z.string(),
   reference: z.string(),
 });
 
 /** One policy (bound to one target, or to none configured) and its decision for the ref. */
-export const policyDecisionSchema = z.object({
+const policyDecisionSchema = z.object({
   policy: z.object({
     id: z.int(),
     name: z.string(),
@@ -77,7 +77,7 @@ export const policyDecisionSchema = z.object({
 });
 
 /** What a target holds at one destination. */
-export const holdingSchema = z.object({
+const holdingSchema = z.object({
   /** False when the target could not be read (reason says why): nothing is claimed. */
   observed: z.boolean(),
   reason: z.string().optional(),
@@ -91,7 +91,7 @@ export const holdingSchema = z.object({
 });
 
 /** One task of an execution that touched the ref's repository, with its log lines. */
-export const taskEvidenceSchema = z.object({
+const taskEvidenceSchema = z.object({
   policyName: z.string(),
   executionId: z.int(),
   executionStatus: z.string(),
@@ -110,7 +110,7 @@ export const taskEvidenceSchema = z.object({
 });
 
 /** What starting a policy again would do for the ref on a target. */
-export const retriggerAnswerSchema = z.object({
+const retriggerAnswerSchema = z.object({
   policyName: z.string(),
   policyId: z.int(),
   mode: z.enum(['push', 'pull']),
@@ -119,7 +119,7 @@ export const retriggerAnswerSchema = z.object({
   reason: z.string(),
 });
 
-export const destinationExplanationSchema = z.object({
+const destinationExplanationSchema = z.object({
   repository: z.string(),
   reference: z.string(),
   expectedDigest: digestSchema.optional(),
@@ -130,7 +130,7 @@ export const destinationExplanationSchema = z.object({
   findings: z.array(findingSchema),
 });
 
-export const targetExplanationSchema = z.object({
+const targetExplanationSchema = z.object({
   name: z.string(),
   kind: z.string(),
   /** When nothing in scope puts the ref on this target: why. */

@@ -2,12 +2,12 @@
 import type { ReplicationTask } from '../ports';
 
 /** Log lines kept per task. */
-export const MAX_LOG_LINES = 20;
+const MAX_LOG_LINES = 20;
 /** Characters kept per log line. */
 const MAX_LINE = 400;
 
 /** The repository of a task resource (`"library/nginx [2 item(s) in total]"` → `library/nginx`). */
-export function resourceRepository(resource: string): string {
+function resourceRepository(resource: string): string {
   return resource.replace(/\s*\[[^\]]*\]\s*$/, '').trim();
 }
 

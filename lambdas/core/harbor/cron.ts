@@ -111,16 +111,6 @@ function dayMatches(cron: HarborCron, day: Date): boolean {
     : domOk || dowOk;
 }
 
-/** Whether the schedule fires at this whole second (UTC). */
-export function cronMatches(cron: HarborCron, at: Date): boolean {
-  return (
-    cron.seconds.includes(at.getUTCSeconds()) &&
-    cron.minutes.includes(at.getUTCMinutes()) &&
-    cron.hours.includes(at.getUTCHours()) &&
-    dayMatches(cron, at)
-  );
-}
-
 /**
  * The latest time at or before `at` when the schedule fires, or undefined when it has not
  * fired within `maxDays` (a schedule of February 30th never does).

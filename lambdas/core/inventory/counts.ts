@@ -32,15 +32,3 @@ export function countFindings(findings: readonly Finding[]): FindingCounts {
   }
   return c;
 }
-
-/** Sums counts (shards into a target, targets into a run). */
-export function addCounts(a: FindingCounts, b: FindingCounts): FindingCounts {
-  return {
-    expected: a.expected + b.expected,
-    synced: a.synced + b.synced,
-    missing: a.missing + b.missing,
-    mismatched: a.mismatched + b.mismatched,
-    orphaned: a.orphaned + b.orphaned,
-    unknown: a.unknown + b.unknown,
-  };
-}

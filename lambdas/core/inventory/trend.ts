@@ -11,7 +11,7 @@ import type {
 } from '../report/schema';
 
 /** At most this many earlier runs make the trend. */
-export const TREND_LENGTH = 20;
+const TREND_LENGTH = 20;
 
 /**
  * The RPO trend of a target: earlier runs (any kind, oldest first, one point per run id)

@@ -201,7 +201,7 @@ export function deadlineReached(executionStatus: string): VerifyResult {
 }
 
 /** The refs a policy is expected to bring to its target, to observe again. */
-export function expectedOfPolicy(
+function expectedOfPolicy(
   plan: PlanResult,
   assignment: PolicyAssignment
 ): ExpectedRef[] {

@@ -124,7 +124,7 @@ function countMatches(
  * filters and matches it as a doublestar glob. Says what it matches, and how many of the
  * names in scope.
  */
-export function regexFilterWarnings(
+function regexFilterWarnings(
   policy: ReplicationPolicy,
   target: string,
   scope: FilterScope,
@@ -174,7 +174,7 @@ const COSIGN_TAG = `sha256-${'0'.repeat(64)}.sig`;
  * none for an OCI referrer) and never replicated by events; a manual or scheduled run would
  * copy it with its subject.
  */
-export function eventAccessoryWarnings(
+function eventAccessoryWarnings(
   policy: ReplicationPolicy,
   target: string,
   scope: FilterScope,
@@ -259,7 +259,7 @@ function selectionOf(
  * links v1.1.1 (an upgrade to 2.10.3 or later changes what the policy replicates,
  * `doublestar-upgrade`).
  */
-export function doublestarWarnings(
+function doublestarWarnings(
   policy: ReplicationPolicy,
   target: string,
   scope: FilterScope,

@@ -1,5 +1,4 @@
 import {
-  addCounts,
   countFindings,
   emptyCounts,
 } from '../../../../lambdas/core/inventory/counts';
@@ -71,37 +70,5 @@ describe('countFindings', () => {
       unknown: 1,
     });
     expect(c.synced + c.missing + c.mismatched + c.unknown).toBe(c.expected);
-  });
-
-  it('adds counts field by field', () => {
-    // Act
-    const sum = addCounts(
-      {
-        expected: 1,
-        synced: 2,
-        missing: 3,
-        mismatched: 4,
-        orphaned: 5,
-        unknown: 6,
-      },
-      {
-        expected: 10,
-        synced: 20,
-        missing: 30,
-        mismatched: 40,
-        orphaned: 50,
-        unknown: 60,
-      }
-    );
-
-    // Assert
-    expect(sum).toEqual({
-      expected: 11,
-      synced: 22,
-      missing: 33,
-      mismatched: 44,
-      orphaned: 55,
-      unknown: 66,
-    });
   });
 });

@@ -1,6 +1,5 @@
 import { scheduleProblems } from '../../../../lambdas/core/replication/schedule';
 import {
-  cronMatches,
   parseHarborCron,
   previousFire,
 } from '../../../../lambdas/core/harbor/cron';
@@ -21,7 +20,6 @@ describe('Harbor cron', () => {
   ])('%s: %s last fired at %s', (_name, expr, expected) => {
     const cron = parseHarborCron(expr);
     expect(previousFire(cron, NOW)?.toISOString()).toBe(expected);
-    expect(cronMatches(cron, new Date(expected))).toBe(true);
   });
 
   it('a fire time equal to now counts', () => {
