@@ -4,7 +4,7 @@
  */
 
 /** Registry adapters that implement tag deletion (`DeleteTag`). */
-export const TAG_DELETING_TYPES: ReadonlySet<string> = new Set([
+const TAG_DELETING_TYPES: ReadonlySet<string> = new Set([
   'harbor',
   'aws-ecr',
   'azure-acr',

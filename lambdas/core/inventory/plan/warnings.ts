@@ -13,16 +13,8 @@ import {
 } from '../../harbor/pattern';
 import type { HarborArtifact, ReplicationPolicy } from '../../model';
 import type { Matching } from '../../report/schema';
+import { canDeleteTags } from '../deletions';
 import type { PlanWarning, PlanWarningCode } from './types';
-
-/** Registry adapters that implement tag deletion (`DeleteTag`). */
-const TAG_DELETING_TYPES = new Set([
-  'harbor',
-  'aws-ecr',
-  'azure-acr',
-  'google-gcr',
-  'volcengine-cr',
-]);
 
 /** The warnings of one push-mode policy bound to `target`. */
 export function warningsFor(
@@ -49,7 +41,7 @@ export function warningsFor(
       'event-based rule with a label filter: a push event carries the labels present at push time, so labels added later never trigger replication (goharbor/harbor#11565)'
     );
   }
-  if (policy.deletion && !TAG_DELETING_TYPES.has(registryType)) {
+  if (policy.deletion && !canDeleteTags(registryType)) {
     w(
       'deletion-unsupported',
       `deletion is on but the ${registryType} adapter cannot delete tags: tag deletions fail ("the tag deletion isn't supported"), artifact deletions remove the manifest by digest`
