@@ -32,6 +32,12 @@ export const METRICS = {
   artifactsMissing: 'ArtifactsMissing',
   /** Per target: the RPO estimate, how old the oldest unreplicated change is. */
   exposureSeconds: 'ExposureSeconds',
+  /**
+   * Per target, only while the estimate is unknown: the lower bound the refs that were seen
+   * prove (rpo.estimateAtLeastSeconds). Never emitted as ExposureSeconds: the exposure is at
+   * least this, maybe more.
+   */
+  exposureAtLeastSeconds: 'ExposureAtLeastSeconds',
   /** Per target: 1 when the verdict is READY, else 0. */
   targetReady: 'TargetReady',
   /** Per run: replication executions started by a re-trigger (dry runs excluded). */

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
+import { statedExposure } from '../core/inventory/rpo';
 import type { Report } from '../core/report/schema';
 import { METRICS } from './env-keys';
 import { redactingReplacer } from './redact';
@@ -27,8 +28,11 @@ export type MetricsSink = Pick<Metrics, 'addMetric' | 'singleMetric'>;
 /**
  * Turns a report into metrics: per run `Problems`, `ArtifactsMissing` and
  * `RetriggersStarted` (stored, published by the handler), and per target
- * `ArtifactsMissing`, `ExposureSeconds` and `TargetReady` with the `targetRegistry`
- * dimension (emitted at once, as single metrics carry their own dimension set).
+ * `ArtifactsMissing`, `TargetReady` and the exposure with the `targetRegistry` dimension
+ * (emitted at once, as single metrics carry their own dimension set). The exposure is
+ * `ExposureSeconds` when the estimate is known; when it is not, `ExposureAtLeastSeconds`
+ * carries the lower bound the refs that were seen prove (only when positive), and neither
+ * is emitted when nothing is known.
  */
 export function recordReportMetrics(sink: MetricsSink, report: Report): void {
   let missing = 0;
@@ -56,11 +60,15 @@ export function recordReportMetrics(sink: MetricsSink, report: Report): void {
       target.verdict === 'READY' ? 1 : 0
     );
     // An estimate of null means it could not be computed: no datapoint beats a false zero.
-    if (target.rpo.estimateSeconds !== null) {
+    // Its lower bound goes to a metric of its own, never passed off as the estimate.
+    const exposure = statedExposure(target);
+    if (exposure.kind === 'known') {
+      perTarget(METRICS.exposureSeconds, MetricUnit.Seconds, exposure.seconds);
+    } else if (exposure.kind === 'at-least') {
       perTarget(
-        METRICS.exposureSeconds,
+        METRICS.exposureAtLeastSeconds,
         MetricUnit.Seconds,
-        target.rpo.estimateSeconds
+        exposure.seconds
       );
     }
   }

@@ -22,6 +22,43 @@ export const HEARTBEAT_HOURS = 26;
 /** The per-target metrics' dimension (lambdas/shared/observability.ts). */
 export const TARGET_DIMENSION = 'targetRegistry';
 
+/** The dashboard colour of the exposure's lower bound (the objective line is red). */
+const AT_LEAST_COLOR = '#ff7f0e';
+
+/** A target's per-target exposure metrics: the estimate, and its lower bound when unknown. */
+interface ExposureMetrics {
+  readonly estimate: (target: string) => Metric;
+  readonly atLeast: (target: string) => Metric;
+}
+
+/**
+ * The exposure a target's alarm watches: per period, the larger of the estimate
+ * (`ExposureSeconds`) and the lower bound (`ExposureAtLeastSeconds`, emitted only while the
+ * estimate is unknown), so that a breach the refs seen prove alarms like a known one.
+ *
+ * Not `MAX([estimate, atLeast])`: CloudWatch's metric math documentation does not say how MAX
+ * of an array treats a timestamp missing from one series, and advises against MAX in alarms.
+ * It does say (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html,
+ * "Comparison and logical operators" and "Using IF expressions") that a comparison between
+ * two time series treats a value missing from one as 0, and that IF(c, a, b) takes `a` where
+ * c is true (0 if `a` has no value there) and `b` where c is false (no point if `b` has no
+ * value there). So, per timestamp, with the bound emitted only when positive:
+ * estimate alone → the estimate (estimate ≥ 0); bound alone → the bound (0 ≥ bound is
+ * false); both (two runs in one period) → the larger; neither → no datapoint, which
+ * `treatMissingData` decides as before.
+ */
+function provenExposure(target: string, exposure: ExposureMetrics) {
+  return new MathExpression({
+    expression: 'IF(estimate >= atLeast, estimate, atLeast)',
+    usingMetrics: {
+      estimate: exposure.estimate(target),
+      atLeast: exposure.atLeast(target),
+    },
+    period: Duration.hours(1),
+    label: `${target} exposure, estimated or proven`,
+  });
+}
+
 /** Properties of {@link AuditMonitoring}. */
 export interface AuditMonitoringProps {
   /** The audit function (its Lambda `Duration` metric is the run duration). */
@@ -40,7 +77,8 @@ export interface AuditMonitoringProps {
 
 /**
  * What an on-call engineer watches: a heartbeat alarm (no completed audit within
- * {@link HEARTBEAT_HOURS} hours), one alarm per target on exposure above the objective,
+ * {@link HEARTBEAT_HOURS} hours), one alarm per target on exposure above the objective
+ * (the estimate, or the lower bound the refs seen prove when it is unknown),
  * and a dashboard of the metrics the audit handler really emits (recordReportMetrics).
  */
 export class AuditMonitoring extends Construct {
@@ -74,24 +112,29 @@ export class AuditMonitoring extends Construct {
     });
     this.heartbeatAlarm.addAlarmAction(action);
 
-    const exposure = (target: string) =>
+    const targetMetric = (metricName: string) => (target: string) =>
       new Metric({
         namespace: METRICS.namespace,
-        metricName: METRICS.exposureSeconds,
+        metricName,
         dimensionsMap: { ...service, [TARGET_DIMENSION]: target },
         period: Duration.hours(1),
         statistic: 'Maximum',
       });
+    const exposure: ExposureMetrics = {
+      estimate: targetMetric(METRICS.exposureSeconds),
+      atLeast: targetMetric(METRICS.exposureAtLeastSeconds),
+    };
     const alarms = new Map<string, Alarm>();
     for (const target of props.targetNames) {
       const alarm = new Alarm(this, `Exposure-${target}`, {
-        alarmDescription: `${target}: RPO exposure above the ${String(props.rpoObjectiveMinutes)} min objective (the oldest unreplicated change is older)`,
-        metric: exposure(target),
+        alarmDescription: `${target}: RPO exposure above the ${String(props.rpoObjectiveMinutes)} min objective (the oldest unreplicated change is older), estimated or proven by the refs seen while others went unseen`,
+        metric: provenExposure(target, exposure),
         threshold: objectiveSeconds,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        // An exposure that could not be computed emits no datapoint: UNKNOWN is reported
-        // by the problems alarm and the report, not guessed here.
+        // An exposure that could not be computed, and of which the refs seen prove nothing,
+        // emits no datapoint: UNKNOWN is reported by the problems alarm and the report, not
+        // guessed here.
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
       alarm.addAlarmAction(action);
@@ -108,7 +151,7 @@ export class AuditMonitoring extends Construct {
 
   private widgets(
     props: AuditMonitoringProps,
-    exposure: (target: string) => Metric,
+    exposure: ExposureMetrics,
     objectiveSeconds: number
   ): IWidget[][] {
     const perRun = (metricName: string, label: string) =>
@@ -177,7 +220,14 @@ export class AuditMonitoring extends Construct {
       (target) =>
         new GraphWidget({
           title: `Exposure: ${target}`,
-          left: [exposure(target).with({ label: `${target} exposure` })],
+          // The bound is a line of its own: a floor, not the estimate.
+          left: [
+            exposure.estimate(target).with({ label: `${target} exposure` }),
+            exposure.atLeast(target).with({
+              label: `${target} exposure at least (estimate unknown)`,
+              color: AT_LEAST_COLOR,
+            }),
+          ],
           leftYAxis: { min: 0, label: 'seconds', showUnits: false },
           leftAnnotations: [
             {

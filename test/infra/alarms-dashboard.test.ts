@@ -39,6 +39,41 @@ function alarmsOn(template: Template, metricName: string) {
   ).map((r) => (r as { Properties: Record<string, unknown> }).Properties);
 }
 
+interface MetricQuery {
+  Id: string;
+  Expression?: string;
+  ReturnData: boolean;
+  MetricStat?: {
+    Metric: {
+      Namespace: string;
+      MetricName: string;
+      Dimensions: { Name: string; Value: string }[];
+    };
+    Period: number;
+    Stat: string;
+  };
+}
+
+/** The per-target exposure alarms: metric math over ExposureSeconds and its lower bound. */
+function exposureAlarms(template: Template) {
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+    .map((r) => (r as { Properties: Record<string, unknown> }).Properties)
+    .filter((p) =>
+      ((p.Metrics ?? []) as MetricQuery[]).some(
+        (m) => m.MetricStat?.Metric.MetricName === METRICS.exposureSeconds
+      )
+    );
+}
+
+function targetOf(alarm: Record<string, unknown>): string | undefined {
+  const query = (alarm.Metrics as MetricQuery[]).find(
+    (m) => m.MetricStat !== undefined
+  );
+  return query?.MetricStat?.Metric.Dimensions.find(
+    (d) => d.Name === 'targetRegistry'
+  )?.Value;
+}
+
 /** Alarms go to the alarms topic (an alarm cannot set message attributes). */
 const TOPIC_ACTION = [{ Ref: expect.stringMatching(/^Alarms/) as unknown }];
 
@@ -77,24 +112,12 @@ describe('exposure alarms', () => {
     const template = synthStack(config).template();
 
     // Assert
-    const alarms = alarmsOn(template, 'ExposureSeconds');
+    const alarms = exposureAlarms(template);
     expect(alarms).toHaveLength(2);
-    const byTarget = new Map(
-      alarms.map((p) => [
-        (p.Dimensions as { Name: string; Value: string }[]).find(
-          (d) => d.Name === 'targetRegistry'
-        )?.Value,
-        p,
-      ])
-    );
+    const byTarget = new Map(alarms.map((p) => [targetOf(p), p]));
     expect([...byTarget.keys()].sort()).toEqual(['cluster1', 'dr']);
-    for (const [target, alarm] of byTarget) {
+    for (const alarm of byTarget.values()) {
       expect(alarm).toMatchObject({
-        Dimensions: [
-          { Name: 'service', Value: 'harbor-dr-audit' },
-          { Name: 'targetRegistry', Value: target },
-        ],
-        Statistic: 'Maximum',
         Threshold: 5400,
         ComparisonOperator: 'GreaterThanThreshold',
         EvaluationPeriods: 1,
@@ -104,10 +127,64 @@ describe('exposure alarms', () => {
     }
   });
 
+  // A proven breach (estimate unknown, bound 2h > objective 1h) used to leave the alarm OK:
+  // it watched ExposureSeconds alone, which is not emitted when the estimate is unknown.
+  it('watches the larger of the estimate and the lower bound, per target, each its Maximum over the hour', () => {
+    // Act
+    const template = synthStack(configWith()).template();
+
+    // Assert
+    const alarms = exposureAlarms(template);
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      const target = targetOf(alarm);
+      const queries = alarm.Metrics as MetricQuery[];
+      const stat = (metricName: string) => ({
+        Metric: {
+          Namespace: 'HarborDR',
+          MetricName: metricName,
+          Dimensions: [
+            { Name: 'service', Value: 'harbor-dr-audit' },
+            { Name: 'targetRegistry', Value: target },
+          ],
+        },
+        Period: 3600,
+        Stat: 'Maximum',
+      });
+      // IF, not MAX: CloudWatch documents that a comparison of two series treats a missing
+      // value as 0 and how IF picks per timestamp (lib/constructs/audit-monitoring.ts), so:
+      // estimate alone → estimate, bound alone → bound, both → the larger, neither → none.
+      expect(queries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Expression: 'IF(estimate >= atLeast, estimate, atLeast)',
+            ReturnData: true,
+          }),
+          {
+            Id: 'estimate',
+            MetricStat: stat(METRICS.exposureSeconds),
+            ReturnData: false,
+          },
+          {
+            Id: 'atLeast',
+            MetricStat: stat(METRICS.exposureAtLeastSeconds),
+            ReturnData: false,
+          },
+        ])
+      );
+      expect(queries).toHaveLength(3);
+      expect(queries.filter((q) => q.ReturnData)).toHaveLength(1);
+      // Metric math alarms carry no single metric of their own.
+      expect(alarm).not.toHaveProperty('MetricName');
+    }
+  });
+
   it('follows the default objective (60 min) when the config sets none', () => {
     const template = synthStack(configWith()).template();
 
-    for (const alarm of alarmsOn(template, 'ExposureSeconds')) {
+    const alarms = exposureAlarms(template);
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
       expect(alarm.Threshold).toBe(3600);
     }
   });
@@ -125,7 +202,7 @@ describe('exposure alarms', () => {
     const template = synthStack(configWith({ targets })).template();
 
     // Assert
-    expect(alarmsOn(template, 'ExposureSeconds')).toHaveLength(200);
+    expect(exposureAlarms(template)).toHaveLength(200);
     expect(
       Object.keys(template.toJSON().Resources as object).length
     ).toBeLessThan(500);
@@ -137,7 +214,7 @@ describe('exposure alarms', () => {
 });
 
 describe('dashboard', () => {
-  it('has one exposure widget per target with the objective as a horizontal annotation', () => {
+  it('has one exposure widget per target, the estimate and its lower bound as separate lines, with the objective as a horizontal annotation', () => {
     // Act
     const { stack, template } = synthStack(
       configWith({ rpoObjectiveMinutes: 45 })
@@ -157,16 +234,22 @@ describe('dashboard', () => {
     ]);
     for (const [i, target] of ['dr', 'cluster1'].entries()) {
       const props = exposure[i]?.properties;
+      const line = (metricName: string, label: string): unknown[] => [
+        'HarborDR',
+        metricName,
+        'service',
+        'harbor-dr-audit',
+        'targetRegistry',
+        target,
+        expect.objectContaining({ stat: 'Maximum', label }) as unknown,
+      ];
+      // The bound is its own line, labelled as a floor: never merged into the estimate.
       expect(props?.metrics).toEqual([
-        [
-          'HarborDR',
-          'ExposureSeconds',
-          'service',
-          'harbor-dr-audit',
-          'targetRegistry',
-          target,
-          expect.objectContaining({ stat: 'Maximum' }),
-        ],
+        line('ExposureSeconds', `${target} exposure`),
+        line(
+          'ExposureAtLeastSeconds',
+          `${target} exposure at least (estimate unknown)`
+        ),
       ]);
       expect(props?.annotations?.horizontal).toEqual([
         expect.objectContaining({ value: 2700, label: 'objective 45 min' }),

@@ -1,11 +1,13 @@
+import { statedExposure } from '../../inventory/rpo';
 import type { Report, TargetReport } from '../schema';
 
 /**
  * A report as OpenMetrics text for the node_exporter textfile collector (gauges only, which
  * its Prometheus text parser reads too). A value that is not known is omitted, never written
- * as 0: no exposure when the RPO estimate is unknown, no `harbor_dr_target_ready` for an
- * UNKNOWN target, and for an UNKNOWN target only the non-zero ref counts (lower bounds: what
- * was seen), since a zero there only says that nothing was seen.
+ * as 0: no exposure when the RPO estimate is unknown (only its lower bound, when the refs that
+ * were seen prove one, as `harbor_dr_exposure_at_least_seconds`, a family of its own), no
+ * `harbor_dr_target_ready` for an UNKNOWN target, and for an UNKNOWN target only the non-zero
+ * ref counts (lower bounds: what was seen), since a zero there only says that nothing was seen.
  */
 export function renderMetrics(report: Report): string {
   const families: Family[] = [
@@ -29,6 +31,17 @@ export function renderMetrics(report: Report): string {
           ? []
           : [{ labels: { target: t.name }, value: t.rpo.estimateSeconds }]
       ),
+    },
+    {
+      name: 'harbor_dr_exposure_at_least_seconds',
+      help: 'RPO exposure lower bound when the estimate is unknown: refs went unseen, and the refs seen prove the exposure is at least this; absent when the estimate is known or nothing is proven.',
+      unit: 'seconds',
+      samples: report.targets.flatMap((t) => {
+        const e = statedExposure(t);
+        return e.kind === 'at-least'
+          ? [{ labels: { target: t.name }, value: e.seconds }]
+          : [];
+      }),
     },
     {
       name: 'harbor_dr_rpo_objective_seconds',

@@ -97,7 +97,69 @@ describe('renderMetrics (OpenMetrics for the textfile collector)', () => {
       'harbor_dr_refs{target="dr",state="unknown"} 3',
     ]);
     expect(text).not.toContain('harbor_dr_exposure_seconds');
+    // No bound either: the refs seen prove nothing.
+    expect(text).not.toContain('harbor_dr_exposure_at_least_seconds');
     expect(text).not.toContain('harbor_dr_target_ready');
+  });
+
+  // A proven breach (estimate unknown, the refs seen prove 2h) used to leave the file without
+  // any exposure: an alert on the exposure stayed silent while the report said NOT_READY.
+  it('writes the lower bound as harbor_dr_exposure_at_least_seconds when the estimate is unknown, never as the estimate', () => {
+    const text = renderMetrics(
+      report({
+        verdict: 'NOT_READY',
+        targets: [
+          targetReport({
+            name: 'dr',
+            verdict: 'NOT_READY',
+            counts: {
+              expected: 4,
+              synced: 1,
+              missing: 1,
+              mismatched: 0,
+              orphaned: 0,
+              unknown: 2,
+            },
+            rpo: {
+              ...targetReport().rpo,
+              estimateSeconds: null,
+              estimateAtLeastSeconds: 7200,
+              oldestUnsyncedPushTime: '2026-11-29T00:00:07.000Z',
+            },
+          }),
+          targetReport({
+            name: 'cluster1',
+            rpo: {
+              ...targetReport().rpo,
+              estimateSeconds: 60,
+              // Beside a known estimate a bound says nothing: not written.
+              estimateAtLeastSeconds: 30,
+            },
+          }),
+        ],
+      })
+    );
+    const lines = text.split('\n');
+    const family = lines.filter((l) =>
+      l.includes('harbor_dr_exposure_at_least_seconds')
+    );
+
+    expect(family).toEqual([
+      '# TYPE harbor_dr_exposure_at_least_seconds gauge',
+      '# UNIT harbor_dr_exposure_at_least_seconds seconds',
+      '# HELP harbor_dr_exposure_at_least_seconds RPO exposure lower bound when the estimate is unknown: refs went unseen, and the refs seen prove the exposure is at least this; absent when the estimate is known or nothing is proven.',
+      'harbor_dr_exposure_at_least_seconds{target="dr"} 7200',
+    ]);
+    expect(
+      lines.filter((l) => l.startsWith('harbor_dr_exposure_seconds'))
+    ).toEqual(['harbor_dr_exposure_seconds{target="cluster1"} 60']);
+    // Families stay whole: the bound's lines follow the estimate's, before the objective.
+    expect(lines.indexOf(family[0] ?? '')).toBeGreaterThan(
+      lines.indexOf('harbor_dr_exposure_seconds{target="cluster1"} 60')
+    );
+    expect(lines.indexOf(family[3] ?? '')).toBeLessThan(
+      lines.indexOf('# TYPE harbor_dr_rpo_objective_seconds gauge')
+    );
   });
 
   it('escapes label values (backslash, quote, line feed)', () => {
