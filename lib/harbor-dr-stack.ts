@@ -346,6 +346,8 @@ export class HarborDrStack extends Stack {
       this.acknowledgeFunctionFindings(fn);
     }
     this.grantReports(distributed.merge.role);
+    // The plan peeks at the run lease before any work: it lists and reads the markers only.
+    this.grantPeekLease(distributed.plan.role);
     this.grantPublish(distributed.merge.role);
     new CfnOutput(this, 'AuditStateMachineArn', {
       value: distributed.stateMachine.stateMachineArn,
@@ -455,6 +457,25 @@ export class HarborDrStack extends Stack {
     );
   }
 
+  /** Lists and reads the run lease's markers (reports/runs-active/), nothing else. */
+  private grantPeekLease(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadRunLease',
+        actions: ['s3:GetObject'],
+        resources: [this.reportsBucket.arnForObjects(`${RUN_LEASE_FOLDER}*`)],
+      })
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ListRunLease',
+        actions: ['s3:ListBucket'],
+        resources: [this.reportsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${RUN_LEASE_FOLDER}*`] } },
+      })
+    );
+  }
+
   private grantPublish(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
@@ -503,7 +524,7 @@ export class HarborDrStack extends Stack {
     Validations.of(policy).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.reportsBucket)}.Arn>/${RUN_LEASE_FOLDER}*]`,
       reason:
-        'The run lease: each run deletes its own marker (reports/runs-active/<runId>.json, a new name per run) and expired ones; DeleteObject under that folder only, never on reports.',
+        'The run lease: each run deletes its own marker (reports/runs-active/<claimId>.json, a new name per claim) and expired ones; DeleteObject under that folder only, never on reports. The distributed plan only reads the markers there (GetObject).',
     });
     Validations.of(fn.function).acknowledge({
       id: 'Serverless::Serverless-LambdaDLQ',

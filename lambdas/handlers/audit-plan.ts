@@ -3,12 +3,16 @@ import {
   planAuditStep,
   planStepEventSchema,
 } from '../use-cases/audit-distributed';
-import { createStepHandler, parseStepEvent } from './audit-step';
-import { configForRun } from './runtime';
+import { createStepHandler } from './audit-step';
+import { configForRun, parseEvent } from './runtime';
 
-/** The distributed audit's plan step: reads the primary once, stores the shards. */
+/**
+ * The distributed audit's plan step: reads the primary once, stores the shards. While
+ * another run holds the run lease it does nothing and returns a skipped summary: the state
+ * machine then ends the execution (no shard, no merge).
+ */
 export const handler = createStepHandler('plan', (event, step) => {
-  const input = parseStepEvent(planStepEventSchema, event);
+  const input = parseEvent(planStepEventSchema, event);
   return planAuditStep(step.runtime.deps, step.objects, {
     config: configForRun(step.runtime.config, input.run),
     toolVersion: version,

@@ -6,8 +6,12 @@ import { readConfigObject } from '../adapters/aws/config-object';
 import { SnsNotifier } from '../adapters/aws/sns-notifier';
 import { createCredentialsResolver } from '../adapters/secrets/credentials';
 import { ConfigError } from '../core/errors';
-import { workDeadline } from '../use-cases/job';
-import type { JobDeps } from '../use-cases/job';
+import {
+  runEventSchema,
+  workDeadline,
+  type JobDeps,
+  type RunEvent,
+} from '../use-cases/job';
 import { describeIssues, type HarborDrConfig } from '../shared/config';
 import { ENV_KEYS } from '../shared/env-keys';
 import { logger } from '../shared/observability';
@@ -93,34 +97,24 @@ export function cachedRuntime(
 }
 
 /**
- * The event of a run (the Scheduler sends `{}`; an on-demand invoke may narrow it).
- * Unknown fields are refused: a misspelt `target` must not silently audit everything.
- */
-const runEventSchema = z.strictObject({
-  /** Only these targets (by configured name). */
-  targets: z
-    .array(z.string().min(1))
-    .min(1, { error: 'must list at least one target name' })
-    .optional(),
-  /** Re-trigger decisions are made and reported but not carried out. */
-  dryRun: z.boolean().optional(),
-  /** Overrides the config's `retrigger.enabled` for this run. */
-  retrigger: z.boolean().optional(),
-});
-
-/** A parsed run event. */
-export type RunEvent = z.infer<typeof runEventSchema>;
-
-/**
- * Parses a run event; `null` and `undefined` mean `{}`.
+ * Parses an event (a run's, a step's); `null` and `undefined` mean `{}`, unknown fields are
+ * refused (a misspelt `target` must not silently audit everything).
  * @throws ConfigError naming the field
  */
-export function parseRunEvent(event: unknown): RunEvent {
-  const result = runEventSchema.safeParse(event ?? {}, { reportInput: true });
+export function parseEvent<T>(schema: z.ZodType<T>, event: unknown): T {
+  const result = schema.safeParse(event ?? {}, { reportInput: true });
   if (!result.success) {
     throw new ConfigError('event', describeIssues(result.error.issues));
   }
   return result.data;
+}
+
+/**
+ * Parses a run event (use-cases/job.ts runEventSchema).
+ * @throws ConfigError naming the field
+ */
+export function parseRunEvent(event: unknown): RunEvent {
+  return parseEvent(runEventSchema, event);
 }
 
 /** The config of one run: the event's dry run and re-trigger switches applied. */

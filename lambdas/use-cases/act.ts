@@ -102,6 +102,10 @@ export async function stopStuck(
         stops.push(dryRunStop(e.id));
         continue;
       }
+      if (run.settings.held !== undefined) {
+        stops.push(unsentStop(e.id, run.settings.held));
+        continue;
+      }
       if (pastDeadline(run)) {
         stops.push(unsentStop(e.id));
         continue;
@@ -146,6 +150,10 @@ export async function carryOut(
       continue;
     }
     if (!w.endpoint) continue;
+    if (run.settings.held !== undefined) {
+      out.push({ target, record: unsentStart(base, run.settings.held) });
+      continue;
+    }
     if (pastDeadline(run)) {
       out.push({ target, record: unsentStart(base) });
       continue;

@@ -5,6 +5,10 @@
  * - shards/<id>.json: one shard's expected refs and diff context;
  * - shards.json: the shard list as a JSON array (the Distributed Map's item reader);
  * - partials/<id>.json: one shard's outcome (its partial result, or why it failed).
+ *
+ * The plan peeks at the run lease (another run holding it: the execution ends skipped before
+ * any work); the merge takes it, with the plan's run id (one id per run: the report's, the
+ * objects', the lease marker's).
  */
 import { z } from 'zod';
 import { diffContextFor } from '../core/inventory/diff';
@@ -27,8 +31,15 @@ import {
   storedOutcome,
 } from './audit-shards';
 import type { ShardOutcome, ShardRef } from './audit-shards';
-import { runJob, startRun } from './job';
-import type { JobDeps, JobInput, JobResult } from './job';
+import {
+  actSettings,
+  newRunId,
+  peekLease,
+  runEventSchema,
+  runJob,
+  startRun,
+} from './job';
+import type { JobDeps, JobInput, JobResult, RunEvent } from './job';
 import { mapWithConcurrency } from './limit';
 
 /** Where a distributed run keeps its intermediate objects (JSON). */
@@ -38,6 +49,12 @@ export interface RunObjects {
   put(key: string, value: unknown): Promise<void>;
   /** The object's JSON, or undefined when there is none. */
   get(key: string): Promise<unknown>;
+  /**
+   * The keys under a prefix. The merge lists the partials rather than asking for each: S3
+   * answers a missing key with AccessDenied, not NoSuchKey, to a caller that may not list
+   * it. Absent (a directory): a missing object reads as undefined, and is asked for.
+   */
+  list?(prefix: string): Promise<string[]>;
 }
 
 /** Bumped when a stored plan or shard changes shape: a step never reads another version. */
@@ -49,15 +66,12 @@ export const runKeys = {
   plan: (runId: string) => `runs/${runId}/plan.json`,
   shardList: (runId: string) => `runs/${runId}/shards.json`,
   shard: (runId: string, id: string) => `runs/${runId}/shards/${id}.json`,
+  partials: (runId: string) => `runs/${runId}/partials/`,
   partial: (runId: string, id: string) => `runs/${runId}/partials/${id}.json`,
 };
 
 /** What a run's event may narrow (targets, dry run, re-trigger), kept with the plan. */
-export interface StoredRunEvent {
-  targets?: string[];
-  dryRun?: boolean;
-  retrigger?: boolean;
-}
+export type StoredRunEvent = RunEvent;
 
 /** One item of the shard list (what the Distributed Map hands each child). */
 export interface ShardItem {
@@ -67,6 +81,8 @@ export interface ShardItem {
 
 /** What the plan step returns to the state machine (small: no payload limit is near). */
 export interface PlanStepResult {
+  /** Never: a plan that yields to another run throws RunSkippedError (the state machine ends). */
+  skipped: false;
   runId: string;
   /** Where the shard list is, for the item reader. */
   bucket: string;
@@ -112,11 +128,7 @@ const objectOf = <T>() =>
 
 const storedPlanSchema = z.strictObject({
   version: z.literal(RUN_OBJECTS_VERSION),
-  event: z.strictObject({
-    targets: z.array(z.string()).optional(),
-    dryRun: z.boolean().optional(),
-    retrigger: z.boolean().optional(),
-  }),
+  event: runEventSchema,
   plan: z.strictObject({
     runId: runIdSchema,
     startedAt: z.string(),
@@ -135,13 +147,7 @@ const storedShardSchema = z.strictObject({
 
 /** The plan step's input: the run's event and how large a shard may be. */
 export const planStepEventSchema = z.strictObject({
-  run: z
-    .strictObject({
-      targets: z.array(z.string().min(1)).min(1).optional(),
-      dryRun: z.boolean().optional(),
-      retrigger: z.boolean().optional(),
-    })
-    .prefault({}),
+  run: runEventSchema.prefault({}),
   maxRefsPerShard: z.int().min(1),
 });
 
@@ -199,15 +205,18 @@ export function interleaveByTarget(shards: readonly ShardRef[]): ShardItem[] {
 }
 
 /**
- * The plan step: reads the primary once, stores the plan, each shard's expected refs and
- * the shard list.
+ * The plan step: peeks at the run lease, reads the primary once, stores the plan, each
+ * shard's expected refs and the shard list.
+ * @throws RunSkippedError when another run holds the run lease (nothing read or written)
  */
 export async function planAuditStep(
-  deps: Pick<JobDeps, 'clock' | 'resolveCredentials'>,
+  deps: Pick<JobDeps, 'clock' | 'resolveCredentials' | 'lease' | 'warn'>,
   objects: RunObjects,
   input: JobInput & { event: StoredRunEvent; maxRefsPerShard: number }
 ): Promise<PlanStepResult> {
-  const { settings, clients, stop } = await startRun(deps, input);
+  const runId = input.runId ?? newRunId(deps.clock);
+  await peekLease(deps, runId);
+  const { settings, clients, stop } = await startRun(deps, input, runId);
   let plan: AuditPlan;
   try {
     plan = await planAudit(
@@ -218,7 +227,6 @@ export async function planAuditStep(
     stop();
     await clients.close();
   }
-  const { runId } = plan;
   for (const targetPlan of plan.planned.plan.targets) {
     const shards = plan.shards.filter((s) => s.target === targetPlan.target);
     if (shards.length === 0) continue;
@@ -254,6 +262,7 @@ export async function planAuditStep(
   // Last: the state machine reads the list only once everything it names is there.
   await objects.put(runKeys.shardList(runId), interleaveByTarget(plan.shards));
   return {
+    skipped: false,
     runId,
     bucket: objects.location,
     shardList: runKeys.shardList(runId),
@@ -317,10 +326,11 @@ export async function auditShardStep(
   const value = await objects.get(key);
   if (value === undefined) throw new Error(`${key} does not exist`);
   const task = parseWith(storedShardSchema, value, key);
-  const { settings, clients, stop } = await startRun(deps, {
-    ...input,
-    targets: [task.shard.target],
-  });
+  const { settings, clients, stop } = await startRun(
+    deps,
+    { ...input, targets: [task.shard.target] },
+    input.runId
+  );
   let outcome: ShardOutcome;
   try {
     const target = clients.targets.find((t) => t.name === task.shard.target);
@@ -347,8 +357,9 @@ export async function auditShardStep(
 }
 
 /**
- * Reads every shard's outcome; one that is absent is left out (the merge reports it
- * UNKNOWN: never ran), one that cannot be read or parsed is a failure with that reason.
+ * Reads every shard's outcome; one that is absent (not listed, or gone) is left out (the
+ * merge reports it UNKNOWN: no partial result), one that cannot be read or parsed is a
+ * failure with that reason; so is every shard when the partials cannot be listed.
  */
 export async function readOutcomes(
   objects: RunObjects,
@@ -356,8 +367,21 @@ export async function readOutcomes(
   concurrency = 16
 ): Promise<Map<string, ShardOutcome>> {
   const outcomes = new Map<string, ShardOutcome>();
+  let listed: Set<string> | undefined;
+  if (objects.list) {
+    try {
+      listed = new Set(await objects.list(runKeys.partials(plan.runId)));
+    } catch (err) {
+      const failed = `the partial results could not be listed: ${errorMessage(err)}`;
+      for (const shard of plan.shards) {
+        outcomes.set(shard.id, { shard: shard.id, failed });
+      }
+      return outcomes;
+    }
+  }
   await mapWithConcurrency(plan.shards, concurrency, async (shard) => {
     const key = runKeys.partial(plan.runId, shard.id);
+    if (listed && !listed.has(key)) return;
     try {
       const value = await objects.get(key);
       if (value === undefined) return;
@@ -378,7 +402,9 @@ export async function readOutcomes(
 
 /**
  * The merge step: the plan and the shards' outcomes become the report, stored and notified
- * exactly as the single-Lambda audit does (runJob), with the plan's run id.
+ * exactly as the single-Lambda audit does (runJob: it takes the run lease), with the plan's
+ * run id (the report's and the lease marker's).
+ * @throws RunSkippedError when another run holds the run lease
  */
 export async function mergeAuditStep(
   deps: JobDeps,
@@ -397,6 +423,7 @@ export async function mergeAuditStep(
     {
       ...input,
       config,
+      runId: plan.runId,
       ...(event.targets ? { targets: event.targets } : {}),
     },
     {
@@ -404,7 +431,7 @@ export async function mergeAuditStep(
       history: ['audit'],
       historyWarning:
         'earlier reports could not be read; cooldowns use Harbor only',
-      run: ({ clients, settings, history }) =>
+      run: ({ clients, settings, history, actsHeld }) =>
         mergeAudit(
           {
             primary: clients.primary,
@@ -414,7 +441,7 @@ export async function mergeAuditStep(
           },
           {
             ...settings,
-            replication: config.retrigger,
+            replication: actSettings(config.retrigger, { actsHeld }),
             history,
           },
           plan,

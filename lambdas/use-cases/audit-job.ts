@@ -1,5 +1,5 @@
 import { runAudit } from './audit';
-import { runJob } from './job';
+import { actSettings, runJob } from './job';
 import type { JobDeps, JobInput, JobResult } from './job';
 
 /**
@@ -16,7 +16,7 @@ export function runAuditJob(
     history: ['audit'],
     historyWarning:
       'earlier reports could not be read; cooldowns use Harbor only',
-    run: ({ clients, settings, history }) =>
+    run: ({ clients, settings, history, actsHeld }) =>
       runAudit(
         {
           primary: clients.primary,
@@ -26,7 +26,7 @@ export function runAuditJob(
         },
         {
           ...settings,
-          replication: input.config.retrigger,
+          replication: actSettings(input.config.retrigger, { actsHeld }),
           // First-seen times on plain registries, for replication delays.
           history,
         }

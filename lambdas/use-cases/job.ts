@@ -3,6 +3,7 @@
  * the clients, earlier reports, the use case, then publish.
  */
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import type { AuditInput } from './audit';
 import { publish } from './publish';
 import { DeadlineError, errorMessage } from '../core/errors';
@@ -18,14 +19,17 @@ import { makeRunId } from '../core/report/layout';
 import { HTML_HISTORY_RUNS } from '../core/report/render/html';
 import {
   LEASE_CLAIM_ATTEMPTS,
+  claimIdOf,
   claimTooLate,
   decideLease,
   leaseMarker,
+  liveHolder,
   takesLease,
   settleMs,
   skippedMessage,
   type LeaseMarker,
 } from '../core/report/lease';
+import type { ReplicationSettings } from '../core/replication/settings';
 import type { CredentialsResolver } from '../adapters/secrets/credentials';
 import type { HarborDrConfig } from '../shared/config';
 import { composeClients } from '../compose/clients';
@@ -52,6 +56,26 @@ export interface JobDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/**
+ * What a run's event may narrow (the Lambda's event, the state machine's input, kept with a
+ * distributed run's plan): the Scheduler sends `{}`; an on-demand run may narrow it. Unknown
+ * fields are refused: a misspelt `target` must not silently audit everything.
+ */
+export const runEventSchema = z.strictObject({
+  /** Only these targets (by configured name). */
+  targets: z
+    .array(z.string().min(1))
+    .min(1, { error: 'must list at least one target name' })
+    .optional(),
+  /** Re-trigger decisions are made and reported but not carried out. */
+  dryRun: z.boolean().optional(),
+  /** Overrides the config's `retrigger.enabled` for this run. */
+  retrigger: z.boolean().optional(),
+});
+
+/** A parsed run event. */
+export type RunEvent = z.infer<typeof runEventSchema>;
+
 /** What a job is asked to do. */
 export interface JobInput {
   config: HarborDrConfig;
@@ -66,6 +90,12 @@ export interface JobInput {
   targets?: readonly string[];
   /** Calls in flight per upstream. @default 8 */
   concurrency?: number;
+  /**
+   * The run's id when it was made before the job (a distributed run's, by its plan): the
+   * report and the lease marker carry it (the lease claims with an id of its own, made as it
+   * claims). @default made as the job starts
+   */
+  runId?: string;
 }
 
 /** What a job produced. */
@@ -104,6 +134,24 @@ export interface RunContext {
   history: Report[];
   /** Set when the store could not be read (history is then empty). */
   historyError?: string;
+  /**
+   * Set when the run must not act (re-trigger, stop), with why: its lease could not be
+   * checked, so another run may be acting at the same time. See {@link actSettings}.
+   */
+  actsHeld?: string;
+}
+
+/**
+ * The act step's settings of a run: the config's `retrigger`, held when the run must not
+ * act (`actsHeld`: every start and stop is reported not sent, with the reason).
+ */
+export function actSettings(
+  retrigger: HarborDrConfig['retrigger'],
+  context: Pick<RunContext, 'actsHeld'>
+): ReplicationSettings {
+  return context.actsHeld === undefined
+    ? retrigger
+    : { ...retrigger, held: context.actsHeld };
 }
 
 /** What a job runs, and the earlier reports it reads. */
@@ -137,7 +185,8 @@ const HISTORY_REPORTS = Math.max(24, HTML_HISTORY_RUNS);
  * 6. release the lease, whatever happened (a failed run too).
  *
  * A lease that cannot be checked (the store cannot be written or listed) does not stop the
- * run: it goes on, and says so in its report's errors (scope `run-lease`).
+ * run: it goes on, and says so in its report's errors (scope `run-lease`); but it does not
+ * act (`actsHeld`): two runs that could not see each other must not both re-trigger.
  * @throws RunSkippedError when another run holds the lease
  */
 export async function runJob(
@@ -156,7 +205,16 @@ export async function runJob(
     let history: Awaited<ReturnType<typeof readHistory>>;
     try {
       history = await readHistory(deps, useCase);
-      report = await useCase.run({ clients, settings, ...history });
+      report = await useCase.run({
+        clients,
+        settings,
+        ...history,
+        ...(lease.error !== undefined
+          ? {
+              actsHeld: `${lease.error}, so it sends no start or stop`,
+            }
+          : {}),
+      });
     } finally {
       stop();
       await clients.close();
@@ -177,13 +235,14 @@ export async function runJob(
         : {}),
     });
   } finally {
-    if (lease.held) await releaseLease(deps, lease.runId);
+    if (lease.held) await releaseLease(deps, lease.claimId);
   }
 }
 
-/** The run's id and whether it holds a marker to release; `error` when unchecked. */
+/** The run's id and claim id, whether it holds a marker to release; `error` when unchecked. */
 interface TakenLease {
   runId: string;
+  claimId: string;
   held: boolean;
   /** Why overlap could not be ruled out (the run goes on, and says so). */
   error?: string;
@@ -200,37 +259,40 @@ async function takeLease(
 ): Promise<TakenLease> {
   const { lease } = deps;
   if (!lease || !takesLease(kind)) {
-    return { runId: newRunId(deps.clock), held: false };
+    const runId = input.runId ?? newRunId(deps.clock);
+    return { runId, claimId: runId, held: false };
   }
   const sleep = deps.sleep ?? wait;
-  const unchecked = (runId: string, held: boolean, why: string) => {
+  const unchecked = (own: LeaseMarker, why: string): TakenLease => {
     const error = `the run lease could not be checked (${why}): this run did not rule out another one at the same time`;
-    deps.warn?.(error, { runId });
-    return { runId, held, error };
+    deps.warn?.(error, { runId: own.runId });
+    // Maybe written after all: released at the end, as a held one.
+    return { runId: own.runId, claimId: claimIdOf(own), held: true, error };
   };
   for (let attempt = 1; ; attempt++) {
     const startedAt = deps.clock.now();
-    const runId = makeRunId(startedAt, randomBytes(3).toString('hex'));
-    const own = leaseMarker(runId, kind, startedAt, input.deadline);
+    // The claim's id is made now, whatever the run's (the proof orders claims by it).
+    const claimId = makeRunId(startedAt, randomBytes(3).toString('hex'));
+    const own = leaseMarker(
+      claimId,
+      kind,
+      startedAt,
+      input.deadline,
+      input.runId ?? claimId
+    );
     try {
       await lease.claim(own);
     } catch (err) {
-      // Maybe written after all: released at the end, as a held one.
-      return unchecked(
-        runId,
-        true,
-        `writing its marker failed: ${errorMessage(err)}`
-      );
+      return unchecked(own, `writing its marker failed: ${errorMessage(err)}`);
     }
     if (claimTooLate(startedAt, deps.clock.now(), lease.timing)) {
       if (attempt >= LEASE_CLAIM_ATTEMPTS) {
         return unchecked(
-          runId,
-          true,
+          own,
           `its marker took longer than ${lease.timing.claimMs.toString()} ms to write, ${attempt.toString()} times`
         );
       }
-      await releaseLease(deps, runId);
+      await releaseLease(deps, claimId);
       continue;
     }
     const settled = startedAt.getTime() + settleMs(lease.timing);
@@ -240,36 +302,59 @@ async function takeLease(
     try {
       markers = await lease.markers();
     } catch (err) {
-      return unchecked(
-        runId,
-        true,
-        `listing the markers failed: ${errorMessage(err)}`
-      );
+      return unchecked(own, `listing the markers failed: ${errorMessage(err)}`);
     }
     const decision = decideLease(own, markers, deps.clock.now());
     for (const stale of decision.stale) {
       deps.warn?.('a stale run lease marker (a crashed run?) is deleted', {
         ...stale,
       });
-      await releaseLease(deps, stale.runId);
+      await releaseLease(deps, claimIdOf(stale));
     }
     if (!decision.proceed) {
-      await releaseLease(deps, runId);
-      throw new RunSkippedError(runId, decision.holder);
+      await releaseLease(deps, claimId);
+      throw new RunSkippedError(own.runId, decision.holder);
     }
-    return { runId, held: true };
+    return { runId: own.runId, claimId, held: true };
   }
 }
 
-/** Deletes a marker; a failure is told, never thrown (the marker then expires). */
-async function releaseLease(deps: JobDeps, runId: string): Promise<void> {
+/**
+ * A peek at the run lease, for a run that will take it later (a distributed audit's plan:
+ * its merge takes it): a live marker of another run means that run holds the lease (or is
+ * claiming it), so this one stops before any work, as its merge would. A peek claims
+ * nothing and proves nothing (core/report/lease.ts): the merge still takes the lease. Markers
+ * that cannot be listed do not stop the run (told; the merge's claim decides).
+ * @throws RunSkippedError when another run's live marker is there
+ */
+export async function peekLease(
+  deps: Pick<JobDeps, 'lease' | 'clock' | 'warn'>,
+  runId: string
+): Promise<void> {
+  if (!deps.lease) return;
+  let markers: LeaseMarker[];
   try {
-    await deps.lease?.release(runId);
+    markers = await deps.lease.markers();
+  } catch (err) {
+    deps.warn?.(
+      'the run lease could not be peeked at; the run goes on (its merge takes the lease)',
+      { runId, error: errorMessage(err) }
+    );
+    return;
+  }
+  const holder = liveHolder(markers, deps.clock.now(), runId);
+  if (holder) throw new RunSkippedError(runId, holder);
+}
+
+/** Deletes a marker; a failure is told, never thrown (the marker then expires). */
+async function releaseLease(deps: JobDeps, claimId: string): Promise<void> {
+  try {
+    await deps.lease?.release(claimId);
   } catch (err) {
     deps.warn?.(
       'a run lease marker could not be deleted; it expires on its own',
       {
-        runId,
+        claimId,
         error: errorMessage(err),
       }
     );
@@ -282,7 +367,8 @@ function wait(ms: number): Promise<void> {
   });
 }
 
-function newRunId(clock: Clock): string {
+/** A new run id, from the clock's time. */
+export function newRunId(clock: Clock): string {
   return makeRunId(clock.now(), randomBytes(3).toString('hex'));
 }
 

@@ -22,6 +22,8 @@ import {
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
+  Choice,
+  Condition,
   DefinitionBody,
   DistributedMap,
   Errors,
@@ -30,6 +32,7 @@ import {
   S3JsonItemReader,
   StateMachine,
   StateMachineType,
+  Succeed,
   TaskInput,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -46,6 +49,8 @@ export const RUNS_PREFIX = 'runs';
 /** The state names, as tests and the local execution address them. */
 export const DISTRIBUTED_STATES = {
   plan: 'Plan',
+  leaseHeld: 'LeaseHeld',
+  skipped: 'Skipped',
   shards: 'Shards',
   shard: 'AuditShard',
   recordFailure: 'RecordShardFailure',
@@ -334,12 +339,25 @@ export class DistributedAudit extends Construct {
       retryOnServiceExceptions: false,
     }).addRetry(throttling);
 
-    return plan.next(shards).next(merge);
+    // The plan peeked at the run lease: another run holds it, so this one ends here (its
+    // merge would be skipped too), before any shard work; the output says who holds it.
+    const leaseHeld = new Choice(this, DISTRIBUTED_STATES.leaseHeld)
+      .when(
+        Condition.booleanEquals('$.skipped', true),
+        new Succeed(this, DISTRIBUTED_STATES.skipped, {
+          comment: 'Another run holds the run lease: nothing was audited',
+        })
+      )
+      .otherwise(shards);
+    shards.next(merge);
+    return plan.next(leaseHeld);
   }
 
   /**
    * Least privilege on the run objects: the plan writes them, a shard reads its own and
-   * writes its partial, the merge reads them. They expire with a lifecycle rule.
+   * writes its partial, the merge lists the partials and reads them (S3 answers a missing key
+   * with AccessDenied to a caller that may not list it: the merge lists, so that a missing
+   * partial is missing, not an access error). They expire with a lifecycle rule.
    */
   private grantRuns(bucket: Bucket): void {
     const objects = bucket.arnForObjects(`${RUNS_PREFIX}/*`);
@@ -362,6 +380,14 @@ export class DistributedAudit extends Construct {
         sid: 'ReadRunObjects',
         actions: ['s3:GetObject'],
         resources: [objects],
+      })
+    );
+    this.merge.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ListRunObjects',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${RUNS_PREFIX}/*`] } },
       })
     );
     for (const fn of this.functions) {

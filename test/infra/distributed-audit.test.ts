@@ -33,6 +33,8 @@ interface State {
   ToleratedFailurePercentage?: number;
   ResultPath?: string | null;
   Next?: string;
+  Choices?: { Variable: string; BooleanEquals?: boolean; Next: string }[];
+  Default?: string;
 }
 
 const distributed = configWith({
@@ -65,6 +67,9 @@ describe('the distributed audit state machine', () => {
   it('plans, maps the shards in DISTRIBUTED mode from the S3 shard list, then merges', () => {
     expect(definition.StartAt).toBe(DISTRIBUTED_STATES.plan);
     expect(definition.States[DISTRIBUTED_STATES.plan]?.Next).toBe(
+      DISTRIBUTED_STATES.leaseHeld
+    );
+    expect(definition.States[DISTRIBUTED_STATES.leaseHeld]?.Default).toBe(
       DISTRIBUTED_STATES.shards
     );
     const map = definition.States[DISTRIBUTED_STATES.shards]!;
@@ -85,6 +90,19 @@ describe('the distributed audit state machine', () => {
     // No results in the state: the merge reads the partials (no payload limit).
     expect(map.ResultPath).toBeNull();
     expect(definition.TimeoutSeconds).toBe(90 * 60);
+  });
+
+  it('ends the execution as skipped, before any shard, when the plan found the run lease held', () => {
+    const choice = definition.States[DISTRIBUTED_STATES.leaseHeld]!;
+    expect(choice.Type).toBe('Choice');
+    expect(choice.Choices).toEqual([
+      {
+        Variable: '$.skipped',
+        BooleanEquals: true,
+        Next: DISTRIBUTED_STATES.skipped,
+      },
+    ]);
+    expect(definition.States[DISTRIBUTED_STATES.skipped]?.Type).toBe('Succeed');
   });
 
   it('retries a throttled shard with backoff, then records its failure for the merge', () => {
@@ -209,8 +227,10 @@ describe('the distributed audit state machine', () => {
         .filter((s) => s !== undefined)
         .sort();
     expect(sids(/^DistributedAuditPlanFunction/)).toEqual([
+      'ListRunLease',
       'ReadConfig',
       'ReadHarborCredentials',
+      'ReadRunLease',
       'WriteRunObjects',
     ]);
     expect(sids(/^DistributedAuditShardFunction/)).toEqual([
@@ -220,6 +240,7 @@ describe('the distributed audit state machine', () => {
     ]);
     expect(sids(/^DistributedAuditMergeFunction/)).toEqual([
       'ListReports',
+      'ListRunObjects',
       'PublishSummaries',
       'ReadConfig',
       'ReadHarborCredentials',
@@ -236,6 +257,66 @@ describe('the distributed audit state machine', () => {
     );
     expect(JSON.stringify(machineRead?.Resource)).toContain(
       '/runs/*/shards.json'
+    );
+  });
+
+  it("lets the merge list the partials' keys (a missing partial is then NoSuchKey, not AccessDenied), and the plan read the lease markers only", () => {
+    interface Statement {
+      Sid?: string;
+      Action: unknown;
+      Resource: unknown;
+      Condition?: { StringLike?: { 's3:prefix'?: string | string[] } };
+    }
+    const statementsOf = (pattern: RegExp): Statement[] =>
+      Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => pattern.test(id))
+        .flatMap(
+          ([, p]) =>
+            (
+              p as {
+                Properties: { PolicyDocument: { Statement: Statement[] } };
+              }
+            ).Properties.PolicyDocument.Statement
+        );
+    // IAM's StringLike: * any characters, ? one.
+    const like = (pattern: string, value: string) =>
+      new RegExp(
+        `^${pattern
+          .split('')
+          .map((c) =>
+            c === '*'
+              ? '.*'
+              : c === '?'
+                ? '.'
+                : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          )
+          .join('')}$`
+      ).test(value);
+    const listable = (pattern: RegExp, prefix: string) =>
+      statementsOf(pattern).some((s) => {
+        const actions = ([] as unknown[]).concat(s.Action);
+        if (!actions.includes('s3:ListBucket')) return false;
+        const prefixes = ([] as string[]).concat(
+          s.Condition?.StringLike?.['s3:prefix'] ?? []
+        );
+        return prefixes.some((p) => like(p, prefix));
+      });
+    const partials = 'runs/20261130T020000000Z-abcdef/partials/';
+    const markers = 'reports/runs-active/';
+
+    expect(listable(/^DistributedAuditMergeFunction/, partials)).toBe(true);
+    expect(listable(/^DistributedAuditMergeFunction/, markers)).toBe(true);
+    expect(listable(/^DistributedAuditPlanFunction/, markers)).toBe(true);
+    expect(listable(/^DistributedAuditPlanFunction/, 'reports/audit/')).toBe(
+      false
+    );
+    expect(listable(/^DistributedAuditPlanFunction/, partials)).toBe(false);
+    const planRead = statementsOf(/^DistributedAuditPlanFunction/).find(
+      (s) => s.Sid === 'ReadRunLease'
+    );
+    expect(planRead?.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(planRead?.Resource)).toContain(
+      '/reports/runs-active/*'
     );
   });
 

@@ -1,10 +1,7 @@
-import {
-  GetObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { RunObjects } from '../../use-cases/audit-distributed';
 import { AwsServiceError } from './aws-errors';
+import { getObjectText, listKeys, s3Uri } from './s3-object';
 
 /**
  * A distributed audit's intermediate objects in S3 (the reports bucket, under `runs/`, which
@@ -41,17 +38,8 @@ export class S3RunObjects implements RunObjects {
    * @throws AwsServiceError when it cannot be read; Error when it is not JSON
    */
   async get(key: string): Promise<unknown> {
-    let text: string | undefined;
-    try {
-      const out = await this.s3.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key })
-      );
-      text = await out.Body?.transformToString('utf-8');
-    } catch (err) {
-      if ((err as { name?: unknown }).name === 'NoSuchKey') return undefined;
-      throw new AwsServiceError('s3', 'GetObject', this.uri(key), err);
-    }
-    if (text === undefined) return undefined;
+    const text = await getObjectText(this.s3, this.bucket, key);
+    if (text === null) return undefined;
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -60,7 +48,15 @@ export class S3RunObjects implements RunObjects {
     }
   }
 
+  /**
+   * The keys under a prefix (ListObjectsV2, all pages).
+   * @throws AwsServiceError when they cannot be listed
+   */
+  list(prefix: string): Promise<string[]> {
+    return listKeys(this.s3, this.bucket, prefix);
+  }
+
   private uri(key: string): string {
-    return `s3://${this.bucket}/${key}`;
+    return s3Uri(this.bucket, key);
   }
 }

@@ -1,11 +1,8 @@
 import {
   DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import type {
   RenderedReport,
   ReportLocations,
@@ -14,9 +11,8 @@ import type {
 } from '../../core/ports';
 import {
   leaseFolder,
+  claimIdOf,
   leaseKey,
-  parseLeaseMarker,
-  runIdOfLeaseKey,
   type LeaseMarker,
   type LeaseTiming,
 } from '../../core/report/lease';
@@ -25,24 +21,18 @@ import {
   type Report,
   type ReportKind,
 } from '../../core/report/schema';
+import { jsonKeyOfRun, latestKey, reportKeys } from '../../core/report/layout';
 import {
-  jsonKeyOfRun,
-  latestKey,
-  reportKeys,
-  runIdOfKey,
-} from '../../core/report/layout';
+  newestReports,
+  readMarkers,
+  readReport,
+} from '../report-store/stored-objects';
 import { ReportStoreError } from './aws-errors';
+import { getObjectText, listKeys, s3Uri } from './s3-object';
 
 const JSON_TYPE = 'application/json';
 const MARKDOWN_TYPE = 'text/markdown; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
-
-// Only the fields this store depends on; z.object drops the rest.
-const listPageSchema = z.object({
-  Contents: z.array(z.object({ Key: z.string() })).optional(),
-  IsTruncated: z.boolean().optional(),
-  NextContinuationToken: z.string().optional(),
-});
 
 /** Where the store writes: a bucket and the key prefix of the design's layout. */
 export interface S3ReportStoreOptions {
@@ -118,21 +108,12 @@ export class S3ReportStore implements ReportStore, RunLease {
     if (limit <= 0) return [];
     const latest = latestKey(kind, this.prefix);
     const dir = latest.slice(0, latest.lastIndexOf('/') + 1);
-    const runs = (await this.listKeys(dir))
-      .map((key) => ({ key, runId: runIdOfKey(key) }))
-      .filter(
-        (k): k is { key: string; runId: string } =>
-          k.runId !== null && (before === undefined || k.runId < before)
-      );
-    // Run ids start with the UTC start time, so the newest sort last.
-    runs.sort((a, b) => (a.runId < b.runId ? 1 : -1));
-    const reports: Report[] = [];
-    for (const { key } of runs) {
-      if (reports.length >= limit) break;
-      const report = await this.readReport(key);
-      if (report) reports.push(report);
-    }
-    return reports;
+    return newestReports(
+      await this.listKeys(dir),
+      limit,
+      before,
+      this.readText
+    );
   }
 
   /**
@@ -141,16 +122,16 @@ export class S3ReportStore implements ReportStore, RunLease {
    */
   async read(kind: ReportKind, runId: string): Promise<Report | null> {
     const key = jsonKeyOfRun(kind, runId, this.prefix);
-    return key === null ? null : this.readReport(key);
+    return key === null ? null : readReport(this.readText, key);
   }
 
   /**
-   * Writes the run's lease marker (`<prefix>/runs-active/<runId>.json`).
+   * Writes the run's lease marker (`<prefix>/runs-active/<claimId>.json`).
    * @throws ReportStoreError when the write fails
    */
   async claim(marker: LeaseMarker): Promise<void> {
     await this.put(
-      leaseKey(marker.runId, this.prefix),
+      leaseKey(claimIdOf(marker), this.prefix),
       `${JSON.stringify(marker)}\n`,
       JSON_TYPE
     );
@@ -162,23 +143,18 @@ export class S3ReportStore implements ReportStore, RunLease {
    * @throws ReportStoreError when listing or reading fails otherwise
    */
   async markers(): Promise<LeaseMarker[]> {
-    const markers: LeaseMarker[] = [];
-    for (const key of await this.listKeys(leaseFolder(this.prefix))) {
-      const runId = runIdOfLeaseKey(key);
-      if (runId === null) continue;
-      const text = await this.readText(key);
-      const marker = text === null ? null : parseLeaseMarker(parseJson(text));
-      if (marker?.runId === runId) markers.push(marker);
-    }
-    return markers;
+    return readMarkers(
+      await this.listKeys(leaseFolder(this.prefix)),
+      this.readText
+    );
   }
 
   /**
-   * Deletes a run's lease marker (S3 deletes a missing key without an error).
+   * Deletes a claim's lease marker (S3 deletes a missing key without an error).
    * @throws ReportStoreError when the delete fails
    */
-  async release(runId: string): Promise<void> {
-    const key = leaseKey(runId, this.prefix);
+  async release(claimId: string): Promise<void> {
+    const key = leaseKey(claimId, this.prefix);
     try {
       await this.s3.send(
         new DeleteObjectCommand({ Bucket: this.bucket, Key: key })
@@ -188,15 +164,17 @@ export class S3ReportStore implements ReportStore, RunLease {
     }
   }
 
-  private async readReport(key: string): Promise<Report | null> {
-    const text = await this.readText(key);
-    if (text === null) return null;
-    const parsed = reportSchema.safeParse(parseJson(text));
-    return parsed.success ? parsed.data : null;
-  }
+  /** An object's text, or null when it no longer exists. */
+  private readonly readText = (key: string): Promise<string | null> =>
+    getObjectText(
+      this.s3,
+      this.bucket,
+      key,
+      (uri, err) => new ReportStoreError('GetObject', uri, err)
+    );
 
   private uri(key: string): string {
-    return `s3://${this.bucket}/${key}`;
+    return s3Uri(this.bucket, key);
   }
 
   private async put(key: string, body: string, contentType: string) {
@@ -214,49 +192,12 @@ export class S3ReportStore implements ReportStore, RunLease {
     }
   }
 
-  private async listKeys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      let page: z.infer<typeof listPageSchema>;
-      try {
-        page = listPageSchema.parse(
-          await this.s3.send(
-            new ListObjectsV2Command({
-              Bucket: this.bucket,
-              Prefix: prefix,
-              ContinuationToken: token,
-            })
-          )
-        );
-      } catch (err) {
-        throw new ReportStoreError('ListObjectsV2', this.uri(prefix), err);
-      }
-      for (const object of page.Contents ?? []) keys.push(object.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
-    return keys;
-  }
-
-  /** The object's text, or null when it no longer exists. */
-  private async readText(key: string): Promise<string | null> {
-    try {
-      const out = await this.s3.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key })
-      );
-      if (out.Body === undefined) return null;
-      return await out.Body.transformToString('utf-8');
-    } catch (err) {
-      if ((err as { name?: unknown }).name === 'NoSuchKey') return null;
-      throw new ReportStoreError('GetObject', this.uri(key), err);
-    }
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  private listKeys(prefix: string): Promise<string[]> {
+    return listKeys(
+      this.s3,
+      this.bucket,
+      prefix,
+      (uri, err) => new ReportStoreError('ListObjectsV2', uri, err)
+    );
   }
 }

@@ -14,10 +14,9 @@ import type {
   RunLease,
 } from '../../core/ports';
 import {
+  claimIdOf,
   leaseFolder,
   leaseKey,
-  parseLeaseMarker,
-  runIdOfLeaseKey,
   type LeaseMarker,
   type LeaseTiming,
 } from '../../core/report/lease';
@@ -26,12 +25,13 @@ import {
   type Report,
   type ReportKind,
 } from '../../core/report/schema';
+import { jsonKeyOfRun, latestKey, reportKeys } from '../../core/report/layout';
 import {
-  jsonKeyOfRun,
-  latestKey,
-  reportKeys,
-  runIdOfKey,
-} from '../../core/report/layout';
+  newestReports,
+  readMarkers,
+  readReport,
+  type ReadText,
+} from './stored-objects';
 
 /**
  * Keeps reports in a local directory with the same layout as the S3 store below its prefix
@@ -84,33 +84,18 @@ export class LocalDirReportStore implements ReportStore, RunLease {
     before?: string
   ): Promise<Report[]> {
     const root = dirname(join(this.dir, latestKey(kind, this.prefix)));
-    const runs = (await listJson(root))
-      .map((file) => ({ file, runId: runIdOfKey(file) }))
-      .filter(
-        (f): f is { file: string; runId: string } =>
-          f.runId !== null && (before === undefined || f.runId < before)
-      );
-    // Run ids start with the UTC start time, so the newest sort last.
-    runs.sort((a, b) => (a.runId < b.runId ? 1 : -1));
-    const reports: Report[] = [];
-    for (const { file } of runs) {
-      if (reports.length >= limit) break;
-      const report = await readReport(file);
-      // An unreadable earlier report is skipped: trends degrade, the run does not.
-      if (report) reports.push(report);
-    }
-    return reports;
+    return newestReports(await listJson(root), limit, before, readText);
   }
 
   async read(kind: ReportKind, runId: string): Promise<Report | null> {
     const key = jsonKeyOfRun(kind, runId, this.prefix);
-    return key === null ? null : readReport(join(this.dir, key));
+    return key === null ? null : readReport(readText, join(this.dir, key));
   }
 
-  /** Writes the run's lease marker (`<dir>/<prefix>/runs-active/<runId>.json`), atomically. */
+  /** Writes the run's lease marker (`<dir>/<prefix>/runs-active/<claimId>.json`), atomically. */
   async claim(marker: LeaseMarker): Promise<void> {
     await writeAtomic(
-      join(this.dir, leaseKey(marker.runId, this.prefix)),
+      join(this.dir, leaseKey(claimIdOf(marker), this.prefix)),
       `${JSON.stringify(marker)}\n`
     );
   }
@@ -125,54 +110,28 @@ export class LocalDirReportStore implements ReportStore, RunLease {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const markers: LeaseMarker[] = [];
-    for (const name of names) {
-      // Temporary files of writeAtomic end in .tmp: not markers.
-      const runId = runIdOfLeaseKey(name);
-      if (runId === null) continue;
-      let text: string;
-      try {
-        text = await readFile(join(folder, name), 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw err;
-      }
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        continue;
-      }
-      const marker = parseLeaseMarker(value);
-      if (marker?.runId === runId) markers.push(marker);
-    }
-    return markers;
+    // Temporary files of writeAtomic end in .tmp: not markers.
+    return readMarkers(
+      names.map((name) => join(folder, name)),
+      readText
+    );
   }
 
-  /** Deletes a run's lease marker (a missing one is fine). */
-  async release(runId: string): Promise<void> {
-    await rm(join(this.dir, leaseKey(runId, this.prefix)), { force: true });
+  /** Deletes a claim's lease marker (a missing one is fine). */
+  async release(claimId: string): Promise<void> {
+    await rm(join(this.dir, leaseKey(claimId, this.prefix)), { force: true });
   }
 }
 
-/** The report in a file; null when the file is missing or not a valid report. */
-async function readReport(file: string): Promise<Report | null> {
-  let text: string;
+/** A file's text; null when it does not exist. */
+const readText: ReadText = async (file) => {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const parsed = reportSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
-}
+};
 
 async function writeAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });

@@ -153,28 +153,26 @@ export function unansweredStart(
 }
 
 /**
- * A start the run's deadline kept from being sent: nothing started, so it is no past start
+ * A start the run's deadline (or `why`) kept from being sent: nothing started, so it is no past start
  * (pastStartsOf counts only `started` and `unknown`) and the next run may start it at once.
  */
 export function unsentStart(
-  base: Omit<RetriggerRecord, 'outcome'>
+  base: Omit<RetriggerRecord, 'outcome'>,
+  why = "the run's deadline came before the start was sent"
 ): RetriggerRecord {
   return {
     ...base,
     outcome: 'not-sent',
-    detail:
-      "the run's deadline came before the start was sent; nothing was started",
+    detail: `${why}; nothing was started`,
   };
 }
 
-/** A stop the run's deadline kept from being sent: the execution runs on. */
-export function unsentStop(executionId: number): StopRecord {
-  return {
-    executionId,
-    dryRun: false,
-    outcome: 'not-sent',
-    detail: "the run's deadline came before the stop was sent",
-  };
+/** A stop the run's deadline (or `why`) kept from being sent: the execution runs on. */
+export function unsentStop(
+  executionId: number,
+  why = "the run's deadline came before the stop was sent"
+): StopRecord {
+  return { executionId, dryRun: false, outcome: 'not-sent', detail: why };
 }
 
 /** Verification of a start whose answer named no execution. */

@@ -12,4 +12,9 @@ export interface ReplicationSettings extends RetriggerSettings {
   lookbackHours?: number;
   /** Between two reads of a started execution (verify). @default 5000 */
   pollIntervalMs?: number;
+  /**
+   * Set when the run must not act, with why (its run lease could not be checked): every
+   * start and stop decided is reported not sent, with this reason.
+   */
+  held?: string;
 }

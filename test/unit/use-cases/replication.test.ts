@@ -306,4 +306,37 @@ describe('assessReplication (act step)', () => {
       },
     ]);
   });
+
+  it('sends no start and no stop while the run is held (its run lease unchecked), and records each as not sent with why', async () => {
+    const stuck = execution({
+      id: 7,
+      status: 'InProgress',
+      startTime: ago(400),
+    });
+    const failed = fakeEndpoint({
+      recent: [execution({ id: 3, trigger: 'event_based' })],
+    });
+    const stuckOne = fakeEndpoint({ recent: [stuck], inProgress: [stuck] });
+    const held =
+      'the run lease could not be checked (x), so it sends no start or stop';
+    const starts = reportsWith([missing()]);
+    const stops = reportsWith([]);
+
+    await assessReplication(runOf(failed, { held }).run, starts);
+    await assessReplication(
+      runOf(stuckOne, { held, stopStuckAfterMinutes: 300 }).run,
+      stops
+    );
+
+    expect(failed.calls).toEqual([]);
+    expect(stuckOne.calls).toEqual([]);
+    expect(starts[0]?.replication.retriggered[0]).toMatchObject({
+      outcome: 'not-sent',
+      dryRun: false,
+      detail: `${held}; nothing was started`,
+    });
+    expect(stops[0]?.replication.health?.[0]?.stops).toEqual([
+      { executionId: 7, dryRun: false, outcome: 'not-sent', detail: held },
+    ]);
+  });
 });

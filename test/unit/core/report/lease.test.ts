@@ -5,7 +5,9 @@ import {
   leaseKey,
   leaseMarker,
   parseLeaseMarker,
-  runIdOfLeaseKey,
+  claimIdOf,
+  claimIdOfLeaseKey,
+  liveHolder,
   settleMs,
   skippedMessage,
   type LeaseMarker,
@@ -151,13 +153,60 @@ describe('the run lease marker', () => {
       'runs-active/20261130T020000000Z-abcdef.json'
     );
     expect(
-      runIdOfLeaseKey('reports/runs-active/20261130T020000000Z-abcdef.json')
+      claimIdOfLeaseKey('reports/runs-active/20261130T020000000Z-abcdef.json')
     ).toBe('20261130T020000000Z-abcdef');
     expect(
-      runIdOfLeaseKey('20261130T020000000Z-abcdef.json.12.tmp')
+      claimIdOfLeaseKey('20261130T020000000Z-abcdef.json.12.tmp')
     ).toBeNull();
-    expect(runIdOfLeaseKey('reports/runs-active/../x.json')).toBeNull();
+    expect(claimIdOfLeaseKey('reports/runs-active/../x.json')).toBeNull();
     expect(parseLeaseMarker({ runId: '../etc', kind: 'audit' })).toBeNull();
+  });
+
+  it("orders claims by their claim id, and names the run by its own id (a distributed run's plan's)", () => {
+    // Arrange: a merge claims at 02:00:10 for a run planned at 01:00; a run claims at 02:00:00.
+    const merge = leaseMarker(
+      makeRunId(new Date('2026-11-30T02:00:10.000Z'), 'cccccc'),
+      'audit',
+      new Date('2026-11-30T02:00:10.000Z'),
+      new Date('2026-11-30T02:14:00.000Z'),
+      makeRunId(new Date('2026-11-30T01:00:00.000Z'), 'pppppp')
+    );
+    const single = marker('2026-11-30T02:00:00.000Z', 'ssssss');
+
+    // Act
+    const forMerge = decideLease(merge, [merge, single], NOW);
+    const forSingle = decideLease(single, [merge, single], NOW);
+
+    // Assert
+    expect(merge.runId).toBe('20261130T010000000Z-pppppp');
+    expect(claimIdOf(merge)).toBe('20261130T020010000Z-cccccc');
+    expect(claimIdOf(single)).toBe(single.runId);
+    expect(forMerge).toEqual({ proceed: false, holder: single, stale: [] });
+    expect(forSingle).toEqual({ proceed: true, stale: [] });
+    expect(skippedMessage(merge)).toContain(
+      'another run 20261130T010000000Z-pppppp (audit'
+    );
+    // Stored and read back under its claim id only.
+    const stored = JSON.parse(JSON.stringify(merge)) as unknown;
+    expect(parseLeaseMarker(stored, claimIdOf(merge))).toEqual(merge);
+    expect(parseLeaseMarker(stored, merge.runId)).toBeNull();
+  });
+
+  it('a peek finds the live marker with the smallest claim id of another run, never an expired one', () => {
+    // Arrange
+    const crashed = marker(
+      '2026-11-30T01:00:00.000Z',
+      'aaaaaa',
+      '2026-11-30T01:20:00.000Z'
+    );
+    const first = marker('2026-11-30T02:00:00.000Z', 'bbbbbb');
+    const second = marker('2026-11-30T02:00:05.000Z', 'cccccc');
+
+    // Act / Assert
+    expect(liveHolder([second, crashed, first], NOW)).toBe(first);
+    expect(liveHolder([second, first], NOW, first.runId)).toBe(second);
+    expect(liveHolder([crashed], NOW)).toBeNull();
+    expect(liveHolder([], NOW)).toBeNull();
   });
 
   it('says who holds the lease and until when', () => {
