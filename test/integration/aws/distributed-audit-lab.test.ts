@@ -22,7 +22,10 @@ import { loadConfigFile } from '../../../lambdas/shared/config-file';
 import { ENV_KEYS } from '../../../lambdas/shared/env-keys';
 import { S3ReportStore } from '../../../lambdas/adapters/aws/s3-report-store';
 import { makeRunId } from '../../../lambdas/core/report/layout';
-import { SHARD_FAILED } from '../../../lambdas/use-cases/audit-merge';
+import {
+  NO_PARTIAL,
+  SHARD_FAILED,
+} from '../../../lambdas/use-cases/audit-merge';
 import { synthStack } from '../../infra/helpers/stack';
 import { configWith } from '../../infra/helpers/synth';
 import { stateMachineDefinitions } from '../../helpers/state-machine';
@@ -158,16 +161,19 @@ function withItemsShim(def: Record<string, unknown>): StateMachineDefinition {
 }
 
 const planResultSchema = z.object({
+  skipped: z.literal(false),
   runId: z.string(),
   bucket: z.literal('reports'),
   shardList: z.string(),
   shards: z.number(),
 });
 
-async function runStateMachine(
+/** Runs the state machine; its output, the plan's shard count and the shard invocations. */
+async function execute(
   shardOverride?: (event: unknown) => Promise<unknown>
-): Promise<{ summary: unknown; shards: number; report: Report }> {
+): Promise<{ output: unknown; shards: number; invoked: number }> {
   let shards = 0;
+  let invoked = 0;
   const machine = new StateMachine(withItemsShim(definition), {
     validationOptions: { checkArn: false, checkPaths: false },
   });
@@ -177,9 +183,13 @@ async function runStateMachine(
       overrides: {
         taskResourceLocalHandlers: {
           [DISTRIBUTED_STATES.plan]: async (input: unknown) => {
-            const result = planResultSchema.parse(
-              await handlers.plan(input, context)
-            );
+            const planned = await handlers.plan(input, context);
+            // Skipped (the lease is held): as returned, the state machine ends on it.
+            if (
+              z.object({ skipped: z.literal(true) }).safeParse(planned).success
+            )
+              return asJson(Promise.resolve(planned));
+            const result = planResultSchema.parse(planned);
             shards = result.shards;
             return asJson(
               Promise.resolve({
@@ -188,12 +198,14 @@ async function runStateMachine(
               })
             );
           },
-          [DISTRIBUTED_STATES.shard]: (input: unknown) =>
-            asJson(
+          [DISTRIBUTED_STATES.shard]: (input: unknown) => {
+            invoked += 1;
+            return asJson(
               shardOverride
                 ? shardOverride(input)
                 : handlers.shard(input, context)
-            ),
+            );
+          },
           [DISTRIBUTED_STATES.recordFailure]: (input: unknown) =>
             asJson(handlers.shard(input, context)),
           [DISTRIBUTED_STATES.merge]: (input: unknown) =>
@@ -206,9 +218,39 @@ async function runStateMachine(
       },
     }
   );
-  const summary = (await execution.result) as { report: string };
+  return { output: await execution.result, shards, invoked };
+}
+
+async function runStateMachine(
+  shardOverride?: (event: unknown) => Promise<unknown>
+): Promise<{ summary: unknown; shards: number; report: Report }> {
+  const { output, shards } = await execute(shardOverride);
+  const summary = z.object({ report: z.string() }).parse(output);
   const key = summary.report.replace(/^s3:\/\/reports\//, '');
   return { summary, shards, report: reportSchema.parse(await readJson(key)) };
+}
+
+/** A marker of another run holding the run lease (a readiness run's, an hour long). */
+function holderMarker() {
+  const startedAt = new Date(Date.now() - 60_000);
+  return {
+    runId: makeRunId(startedAt, 'aaaaaa'),
+    kind: 'readiness' as const,
+    startedAt: startedAt.toISOString(),
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  };
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const s3 = new S3Client(fauxqs.clientConfig);
+  try {
+    const out = await s3.send(
+      new ListObjectsV2Command({ Bucket: 'reports', Prefix: prefix })
+    );
+    return (out.Contents ?? []).flatMap((c) => (c.Key ? [c.Key] : []));
+  } finally {
+    s3.destroy();
+  }
 }
 
 /** What both paths must agree on: findings, counts, shard statuses and verdicts. */
@@ -292,35 +334,23 @@ describe('the synthesized distributed audit, executed locally against the demo l
       ['cluster-2', 'UNKNOWN'],
     ]);
   });
-  it('skips the merge (no report written, a skipped result, not an error) while another run holds the run lease', async () => {
+  it('skips the merge (no report written, a skipped result under its own run id, not an error) while another run holds the run lease', async () => {
     const s3 = new S3Client(fauxqs.clientConfig);
     const store = new S3ReportStore(s3, { bucket: 'reports' });
-    const startedAt = new Date(Date.now() - 60_000);
-    const holder = {
-      runId: makeRunId(startedAt, 'aaaaaa'),
-      kind: 'readiness' as const,
-      startedAt: startedAt.toISOString(),
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    };
-    const auditKeys = async () =>
-      (
-        await s3.send(
-          new ListObjectsV2Command({
-            Bucket: 'reports',
-            Prefix: 'reports/audit/',
-          })
-        )
-      ).Contents?.map((c) => c.Key) ?? [];
+    const holder = holderMarker();
+    const auditKeys = () => keysUnder('reports/audit/');
     try {
-      await store.claim(holder);
+      // The lease is taken between this run's plan and its merge.
       const plan = planResultSchema.parse(
         await handlers.plan({ maxRefsPerShard: 1000 }, context)
       );
+      await store.claim(holder);
       const before = await auditKeys();
 
       const merged = await handlers.merge({ runId: plan.runId }, context);
 
       expect(merged).toMatchObject({
+        runId: plan.runId,
         kind: 'audit',
         skipped: true,
         holder: { runId: holder.runId, kind: 'readiness' },
@@ -333,5 +363,56 @@ describe('the synthesized distributed audit, executed locally against the demo l
       await store.release(holder.runId);
       s3.destroy();
     }
+  });
+
+  it('ends the execution at the plan, skipped, while another run holds the run lease: no shard runs, nothing is written', async () => {
+    const s3 = new S3Client(fauxqs.clientConfig);
+    const store = new S3ReportStore(s3, { bucket: 'reports' });
+    const holder = holderMarker();
+    const runsBefore = await keysUnder('runs/');
+    const reportsBefore = await keysUnder('reports/audit/');
+    try {
+      await store.claim(holder);
+
+      const { output, invoked } = await execute();
+
+      expect(output).toMatchObject({
+        kind: 'audit',
+        skipped: true,
+        message: expect.stringContaining(
+          `skipped: another run ${holder.runId} (readiness`
+        ) as unknown,
+        holder: { runId: holder.runId },
+      });
+      expect(invoked).toBe(0);
+      expect(await keysUnder('runs/')).toEqual(runsBefore);
+      expect(await keysUnder('reports/audit/')).toEqual(reportsBefore);
+      // A peek claims nothing: only the holder's marker is there.
+      expect((await store.markers()).map((m) => m.runId)).toEqual([
+        holder.runId,
+      ]);
+    } finally {
+      await store.release(holder.runId);
+      s3.destroy();
+    }
+  });
+
+  it('reports a shard whose partial is missing UNKNOWN with "no partial result", not as a read error', async () => {
+    let lost: string | undefined;
+    const { report } = await runStateMachine(async (input) => {
+      const { shard } = z.object({ shard: z.string() }).parse(input);
+      lost ??= shard;
+      // The shard "succeeds" but its partial never lands.
+      if (shard === lost) return { shard, status: 'lost' };
+      return handlers.shard(input, context);
+    });
+
+    expect(lost).toBeDefined();
+    const unknown = report.targets.flatMap((t) =>
+      t.shards.filter((s) => s.status === 'unknown')
+    );
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]?.reason).toBe(NO_PARTIAL);
+    expect(report.verdict).not.toBe('READY');
   });
 });
