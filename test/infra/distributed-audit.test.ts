@@ -260,7 +260,7 @@ describe('the distributed audit state machine', () => {
     );
   });
 
-  it("lets the merge list the partials' keys (a missing partial is then NoSuchKey, not AccessDenied), and the plan read the lease markers only", () => {
+  it("lets the merge list the partials' prefix (it lists them rather than ask S3 for a missing one), and the plan list and read the lease markers only", () => {
     interface Statement {
       Sid?: string;
       Action: unknown;

@@ -11,28 +11,21 @@ import type {
 } from '../../core/ports';
 import {
   leaseFolder,
-  claimIdOf,
   leaseKey,
   type LeaseMarker,
   type LeaseTiming,
 } from '../../core/report/lease';
-import {
-  reportSchema,
-  type Report,
-  type ReportKind,
-} from '../../core/report/schema';
-import { jsonKeyOfRun, latestKey, reportKeys } from '../../core/report/layout';
+import type { Report, ReportKind } from '../../core/report/schema';
+import { jsonKeyOfRun, latestKey } from '../../core/report/layout';
 import {
   newestReports,
   readMarkers,
   readReport,
+  saveReport,
+  writeMarker,
 } from '../report-store/stored-objects';
 import { ReportStoreError } from './aws-errors';
 import { getObjectText, listKeys, s3Uri } from './s3-object';
-
-const JSON_TYPE = 'application/json';
-const MARKDOWN_TYPE = 'text/markdown; charset=utf-8';
-const HTML_TYPE = 'text/html; charset=utf-8';
 
 /** Where the store writes: a bucket and the key prefix of the design's layout. */
 export interface S3ReportStoreOptions {
@@ -76,22 +69,9 @@ export class S3ReportStore implements ReportStore, RunLease {
     report: Report,
     rendered: RenderedReport
   ): Promise<ReportLocations> {
-    const valid = reportSchema.parse(report);
-    const keys = reportKeys(valid, this.prefix);
-    const json = `${JSON.stringify(valid, null, 2)}\n`;
-    // Sequential on purpose: latest.json must never point at a report that is not there.
-    await this.put(keys.json, json, JSON_TYPE);
-    await this.put(keys.human, rendered.markdown, MARKDOWN_TYPE);
-    await this.put(keys.html, rendered.html, HTML_TYPE);
-    await this.put(keys.latestHuman, rendered.markdown, MARKDOWN_TYPE);
-    await this.put(keys.latestHtml, rendered.html, HTML_TYPE);
-    await this.put(keys.latest, json, JSON_TYPE);
-    return {
-      json: this.uri(keys.json),
-      human: this.uri(keys.human),
-      html: this.uri(keys.html),
-      latest: this.uri(keys.latest),
-    };
+    return saveReport(report, rendered, this.prefix, this.put, (key) =>
+      this.uri(key)
+    );
   }
 
   /**
@@ -130,11 +110,7 @@ export class S3ReportStore implements ReportStore, RunLease {
    * @throws ReportStoreError when the write fails
    */
   async claim(marker: LeaseMarker): Promise<void> {
-    await this.put(
-      leaseKey(claimIdOf(marker), this.prefix),
-      `${JSON.stringify(marker)}\n`,
-      JSON_TYPE
-    );
+    await writeMarker(marker, this.prefix, this.put);
   }
 
   /**
@@ -177,7 +153,11 @@ export class S3ReportStore implements ReportStore, RunLease {
     return s3Uri(this.bucket, key);
   }
 
-  private async put(key: string, body: string, contentType: string) {
+  private readonly put = async (
+    key: string,
+    body: string,
+    contentType: string
+  ): Promise<void> => {
     try {
       await this.s3.send(
         new PutObjectCommand({
@@ -190,7 +170,7 @@ export class S3ReportStore implements ReportStore, RunLease {
     } catch (err) {
       throw new ReportStoreError('PutObject', this.uri(key), err);
     }
-  }
+  };
 
   private listKeys(prefix: string): Promise<string[]> {
     return listKeys(

@@ -14,22 +14,19 @@ import type {
   RunLease,
 } from '../../core/ports';
 import {
-  claimIdOf,
   leaseFolder,
   leaseKey,
   type LeaseMarker,
   type LeaseTiming,
 } from '../../core/report/lease';
-import {
-  reportSchema,
-  type Report,
-  type ReportKind,
-} from '../../core/report/schema';
-import { jsonKeyOfRun, latestKey, reportKeys } from '../../core/report/layout';
+import type { Report, ReportKind } from '../../core/report/schema';
+import { jsonKeyOfRun, latestKey } from '../../core/report/layout';
 import {
   newestReports,
   readMarkers,
   readReport,
+  saveReport,
+  writeMarker,
   type ReadText,
 } from './stored-objects';
 
@@ -59,23 +56,14 @@ export class LocalDirReportStore implements ReportStore, RunLease {
     report: Report,
     rendered: RenderedReport
   ): Promise<ReportLocations> {
-    const valid = reportSchema.parse(report);
-    const keys = reportKeys(valid, this.prefix);
-    const json = `${JSON.stringify(valid, null, 2)}\n`;
     const path = (key: string): string => join(this.dir, key);
-    // In order: latest.json, written last, never points at a report that is not there.
-    await writeAtomic(path(keys.json), json);
-    await writeAtomic(path(keys.human), rendered.markdown);
-    await writeAtomic(path(keys.html), rendered.html);
-    await writeAtomic(path(keys.latestHuman), rendered.markdown);
-    await writeAtomic(path(keys.latestHtml), rendered.html);
-    await writeAtomic(path(keys.latest), json);
-    return {
-      json: path(keys.json),
-      human: path(keys.human),
-      html: path(keys.html),
-      latest: path(keys.latest),
-    };
+    return saveReport(
+      report,
+      rendered,
+      this.prefix,
+      (key, text) => writeAtomic(path(key), text),
+      path
+    );
   }
 
   async recent(
@@ -94,9 +82,8 @@ export class LocalDirReportStore implements ReportStore, RunLease {
 
   /** Writes the run's lease marker (`<dir>/<prefix>/runs-active/<claimId>.json`), atomically. */
   async claim(marker: LeaseMarker): Promise<void> {
-    await writeAtomic(
-      join(this.dir, leaseKey(claimIdOf(marker), this.prefix)),
-      `${JSON.stringify(marker)}\n`
+    await writeMarker(marker, this.prefix, (key, text) =>
+      writeAtomic(join(this.dir, key), text)
     );
   }
 
