@@ -195,6 +195,11 @@ export async function runJob(
   useCase: UseCase
 ): Promise<JobResult> {
   const lease = await takeLease(deps, input, useCase.kind);
+  // Unchecked: the run audits, but acts on nothing (another run may be acting), and says so.
+  const actsHeld =
+    lease.error === undefined
+      ? undefined
+      : `${lease.error}, so it sends no start or stop`;
   try {
     const { settings, clients, stop } = await startRun(
       deps,
@@ -209,23 +214,16 @@ export async function runJob(
         clients,
         settings,
         ...history,
-        ...(lease.error !== undefined
-          ? {
-              actsHeld: `${lease.error}, so it sends no start or stop`,
-            }
-          : {}),
+        ...(actsHeld !== undefined ? { actsHeld } : {}),
       });
     } finally {
       stop();
       await clients.close();
     }
-    if (lease.error !== undefined) {
+    if (actsHeld !== undefined) {
       report = {
         ...report,
-        errors: [
-          ...report.errors,
-          { scope: 'run-lease', message: lease.error },
-        ],
+        errors: [...report.errors, { scope: 'run-lease', message: actsHeld }],
       };
     }
     return await publish(deps, input.config, report, {

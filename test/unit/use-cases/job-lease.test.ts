@@ -390,7 +390,7 @@ describe('runJob: the run lease', () => {
     expect(await store.markers()).toEqual([]);
   });
 
-  it('a lease that cannot be listed does not stop the run: it goes on and says so in the report errors (fail open)', async () => {
+  it('a lease that cannot be listed does not stop the run: it goes on, acts on nothing, and says so in the report errors (fail open)', async () => {
     // Arrange
     const w = world();
     const store = new LocalDirReportStore(dir);
@@ -402,12 +402,20 @@ describe('runJob: the run lease', () => {
       release: (id) => store.release(id),
     };
     const a = useCase();
+    const held: (string | undefined)[] = [];
+    const uc: UseCase = {
+      ...a.uc,
+      run: (context) => {
+        held.push(context.actsHeld);
+        return a.uc.run(context);
+      },
+    };
 
     // Act
     const result = await runJob(
       depsFor(store, w, sent, unlistable),
       input(w),
-      a.uc
+      uc
     );
 
     // Assert
@@ -416,9 +424,10 @@ describe('runJob: the run lease', () => {
       {
         scope: 'run-lease',
         message:
-          'the run lease could not be checked (listing the markers failed: AccessDenied: s3:ListBucket): this run did not rule out another one at the same time',
+          'the run lease could not be checked (listing the markers failed: AccessDenied: s3:ListBucket): this run did not rule out another one at the same time, so it sends no start or stop',
       },
     ]);
+    expect(held).toEqual([result.report.errors[0]?.message]);
     expect(result.report.verdict).toBe('READY');
     expect(sent).toHaveLength(1);
     expect(await store.markers()).toEqual([]);
