@@ -81,7 +81,10 @@ export interface ShardItem {
 
 /** What the plan step returns to the state machine (small: no payload limit is near). */
 export interface PlanStepResult {
-  /** Never: a plan that yields to another run throws RunSkippedError (the state machine ends). */
+  /**
+   * Always false here; the state machine's Choice reads it. A plan that yields to another run
+   * throws RunSkippedError, which its handler returns as a skipped summary (`skipped: true`).
+   */
   skipped: false;
   runId: string;
   /** Where the shard list is, for the item reader. */
