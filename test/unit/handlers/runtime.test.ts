@@ -148,6 +148,24 @@ describe('parseRuntimeEnv, loadRuntime and cachedRuntime', () => {
     );
   });
 
+  it('names a config object that does not exist (NoSuchKey) as a config error', async () => {
+    s3.on(GetObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'NoSuchKey',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 404 },
+        message: 'The specified key does not exist.',
+      })
+    );
+
+    const err = await loadRuntime(parseRuntimeEnv(env), new S3Client({})).catch(
+      (e: unknown) => e
+    );
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(String(err)).toContain('s3://assets/abc123.json');
+    expect(String(err)).toContain('(root): the object does not exist');
+  });
+
   it('refuses an object that is not JSON without quoting it', async () => {
     s3.on(GetObjectCommand).resolves({ Body: body('password: hunter2') });
 
