@@ -70,9 +70,6 @@ export const runKeys = {
   partial: (runId: string, id: string) => `runs/${runId}/partials/${id}.json`,
 };
 
-/** What a run's event may narrow (targets, dry run, re-trigger), kept with the plan. */
-export type StoredRunEvent = RunEvent;
-
 /** One item of the shard list (what the Distributed Map hands each child). */
 export interface ShardItem {
   shard: string;
@@ -180,7 +177,7 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export async function readPlan(
   objects: RunObjects,
   runId: string
-): Promise<{ plan: AuditPlan; event: StoredRunEvent }> {
+): Promise<{ plan: AuditPlan; event: RunEvent }> {
   const key = runKeys.plan(runId);
   const value = await objects.get(key);
   if (value === undefined) throw new Error(`${key} does not exist`);
@@ -215,7 +212,7 @@ export function interleaveByTarget(shards: readonly ShardRef[]): ShardItem[] {
 export async function planAuditStep(
   deps: Pick<JobDeps, 'clock' | 'resolveCredentials' | 'lease' | 'warn'>,
   objects: RunObjects,
-  input: JobInput & { event: StoredRunEvent; maxRefsPerShard: number }
+  input: JobInput & { event: RunEvent; maxRefsPerShard: number }
 ): Promise<PlanStepResult> {
   const runId = input.runId ?? newRunId(deps.clock);
   await peekLease(deps, runId);
@@ -415,7 +412,7 @@ export async function mergeAuditStep(
   input: Omit<JobInput, 'targets'> & {
     runId: string;
     /** The config of the run once its event is applied (dry run, re-trigger). */
-    configFor?: (event: StoredRunEvent) => JobInput['config'];
+    configFor?: (event: RunEvent) => JobInput['config'];
   }
 ): Promise<JobResult> {
   const { plan, event } = await readPlan(objects, input.runId);
