@@ -68,7 +68,8 @@ export async function runJobCommand(
     : undefined;
   timer?.unref();
   const store = new LocalDirReportStore(resolve(options.out));
-  let result: Awaited<ReturnType<Job>>;
+  let result: Awaited<ReturnType<Job>> | undefined;
+  let skipped: RunSkippedError | undefined;
   try {
     result = await job(
       {
@@ -90,14 +91,16 @@ export async function runJobCommand(
     );
   } catch (err) {
     if (!(err instanceof RunSkippedError)) throw err;
-    clearInterval(timer);
-    progress.finish();
-    // Nothing was audited, written or sent: no verdict can be given (exit 2, as UNKNOWN).
-    io.err(`harbor-dr: ${err.message}\n`);
-    return EXIT.INCOMPLETE;
+    skipped = err;
   } finally {
+    // Before anything else is written: the progress line is cleared first.
     clearInterval(timer);
     progress.finish();
+  }
+  if (skipped !== undefined || result === undefined) {
+    // Nothing was audited, written or sent: no verdict can be given (exit 2, as UNKNOWN).
+    io.err(`harbor-dr: ${skipped?.message ?? 'the run did not proceed'}\n`);
+    return EXIT.INCOMPLETE;
   }
   if (options.metricsFile !== undefined) {
     try {
