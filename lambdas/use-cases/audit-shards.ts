@@ -17,7 +17,7 @@ import {
 import type { ExpectedRef, UnobservedRepository } from '../core/model';
 import type { Clock, ObservedRepository, TargetObserver } from '../core/ports';
 import { findingSchema, shardStatusSchema } from '../core/report/schema';
-import type { Finding, ShardStatus } from '../core/report/schema';
+import type { Finding, ShardCause, ShardStatus } from '../core/report/schema';
 import { mapWithConcurrency } from './limit';
 
 // The shard maths is core's (core/inventory/plan/shards); the distributed audit and the
@@ -173,29 +173,38 @@ export async function auditShard(
   const unseen = observation.filter(
     (r): r is UnobservedRepository => 'reason' in r
   );
-  const reasons = [
-    ...(cutByDeadline ? [DEADLINE_IN_FLIGHT] : []),
+  const causes: ShardCause[] = [
+    ...(cutByDeadline
+      ? [{ kind: 'deadline' as const, text: DEADLINE_IN_FLIGHT }]
+      : []),
     ...(unseen.length > 0
       ? [
-          `${unseen.length} repositories could not be observed: ${unseen
-            .slice(0, 3)
-            .map((u) => `${u.repository} (${u.reason})`)
-            .join('; ')}`,
+          {
+            kind: 'repositories' as const,
+            text: `${unseen.length} repositories could not be observed: ${unseen
+              .slice(0, 3)
+              .map((u) => `${u.repository} (${u.reason})`)
+              .join('; ')}`,
+          },
         ]
       : []),
     ...(namespaceError
       ? [
-          `its repositories could not be listed (${namespaceError}): repositories deleted on the primary are unseen`,
+          {
+            kind: 'namespace' as const,
+            text: `its repositories could not be listed (${namespaceError}): repositories deleted on the primary are unseen`,
+          },
         ]
       : []),
   ];
   const status: ShardStatus =
-    reasons.length === 0
+    causes.length === 0
       ? { project: shard.project, status: 'audited' }
       : {
           project: shard.project,
           status: 'unknown',
-          reason: reasons.join('; '),
+          reason: causes.map((c) => c.text).join('; '),
+          causes,
         };
   return {
     shard: shard.id,

@@ -108,10 +108,22 @@ export const verdictSchema = z.enum([
 ]);
 
 /** How much of a shard (target, destination project) was seen. */
+/**
+ * One cause of a shard not fully audited: the run's deadline cut it, some of its repositories
+ * could not be observed (each has an unknown finding saying why), or its namespace could not
+ * be listed (orphans unseen). `reason` joins their texts.
+ */
+export const shardCauseSchema = z.object({
+  kind: z.enum(['deadline', 'repositories', 'namespace']),
+  text: z.string(),
+});
+
 export const shardStatusSchema = z.object({
   project: z.string(),
   status: z.enum(['audited', 'unknown', 'not-audited']),
   reason: z.string().optional(),
+  /** The causes `reason` joins; absent from reports written before they were kept apart. */
+  causes: z.array(shardCauseSchema).optional(),
 });
 
 /** One run's RPO figures for a target. */
@@ -413,6 +425,7 @@ export type Report = z.infer<typeof reportSchema>;
 export type TargetReport = z.infer<typeof targetReportSchema>;
 export type PolicyReport = z.infer<typeof policyReportSchema>;
 export type ShardStatus = z.infer<typeof shardStatusSchema>;
+export type ShardCause = z.infer<typeof shardCauseSchema>;
 export type RpoEstimate = z.infer<typeof rpoSchema>;
 export type ReportKind = Report['kind'];
 export type ChecklistItem = NonNullable<TargetReport['checklist']>[number];

@@ -154,6 +154,14 @@ describe('orphans on a plain registry that a deletion-replicating policy feeds',
           reason: expect.stringMatching(
             /does not list its repositories.*deleted on the primary are unseen/
           ) as string,
+          causes: [
+            {
+              kind: 'namespace',
+              text: expect.stringMatching(
+                /does not list its repositories.*deleted on the primary are unseen/
+              ) as string,
+            },
+          ],
         },
       ]);
       expect(t.verdict).toBe('UNKNOWN');

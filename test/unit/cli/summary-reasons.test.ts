@@ -1,5 +1,5 @@
 import { renderSummary } from '../../../lambdas/core/report/render/summary';
-import type { Finding } from '../../../lambdas/core/report/schema';
+import type { Finding, ShardCause } from '../../../lambdas/core/report/schema';
 import { report, targetReport } from '../../helpers/report-fixture';
 
 // The terminal summary names an UNKNOWN target's top reasons once each: a shard's reason that
@@ -15,7 +15,23 @@ const unknown = (repository: string, project: string): Finding => ({
   detail: `observation failed: ${denied(`/api/v2.0/projects/${project}`)}`,
 });
 
-function summaryOf(shardReason: (project: string) => string): string {
+/** A shard's causes as the audit writes them: `reason` joins their texts. */
+const shardOf =
+  (causesOf: (project: string) => ShardCause[]) => (project: string) => {
+    const causes = causesOf(project);
+    return {
+      project,
+      status: 'unknown' as const,
+      reason: causes.map((c) => c.text).join('; '),
+      causes,
+    };
+  };
+
+function summaryOf(
+  shard: (
+    project: string
+  ) => { project: string; status: 'unknown'; reason: string } & object
+): string {
   const repos = {
     'team-a': ['team-a/api', 'team-a/legacy', 'team-a/web'],
     'team-b': ['team-b/worker'],
@@ -41,11 +57,7 @@ function summaryOf(shardReason: (project: string) => string): string {
           ),
           shards: [
             { project: 'library', status: 'audited' },
-            ...Object.keys(repos).map((project) => ({
-              project,
-              status: 'unknown' as const,
-              reason: shardReason(project),
-            })),
+            ...Object.keys(repos).map(shard),
           ],
         }),
       ],
@@ -59,8 +71,16 @@ const line = (summary: string): string =>
 describe('the summary of an UNKNOWN target', () => {
   it('says a 401 once, and the namespace that could not be listed once', () => {
     const summary = summaryOf(
-      (p) =>
-        `${p === 'team-a' ? 3 : 1} repositories could not be observed: ${p}/api (${denied(`/api/v2.0/projects/${p}`)}); its repositories could not be listed (${denied(`/api/v2.0/projects/${p}`)}): repositories deleted on the primary are unseen`
+      shardOf((p) => [
+        {
+          kind: 'repositories',
+          text: `${p === 'team-a' ? 3 : 1} repositories could not be observed: ${p}/api (${denied(`/api/v2.0/projects/${p}`)})`,
+        },
+        {
+          kind: 'namespace',
+          text: `its repositories could not be listed (${denied(`/api/v2.0/projects/${p}`)}): repositories deleted on the primary are unseen`,
+        },
+      ])
     );
 
     expect(line(summary)).toBe(
@@ -72,12 +92,33 @@ describe('the summary of an UNKNOWN target', () => {
   it('keeps a deadline cut, and a reason that is not the per-repository list', () => {
     const summary = summaryOf((p) =>
       p === 'team-a'
-        ? `deadline reached: aborted in flight; 3 repositories could not be observed: team-a/api (${denied('/x')})`
-        : 'the registry answered 500 on its catalog'
+        ? shardOf(() => [
+            { kind: 'deadline', text: 'deadline reached: aborted in flight' },
+            {
+              kind: 'repositories',
+              text: `3 repositories could not be observed: team-a/api (${denied('/x')})`,
+            },
+          ])(p)
+        : {
+            project: p,
+            status: 'unknown',
+            reason: 'the registry answered 500 on its catalog',
+          }
     );
 
     expect(line(summary)).toContain('deadline reached: aborted in flight');
     expect(line(summary)).toContain('the registry answered 500 on its catalog');
     expect(line(summary)).not.toContain('3 repositories could not be observed');
+  });
+
+  it('says a report written before causes were kept apart as it is (its reason whole)', () => {
+    const reason = `3 repositories could not be observed: team-a/api (${denied('/x')})`;
+    const summary = summaryOf((p) => ({
+      project: p,
+      status: 'unknown',
+      reason,
+    }));
+
+    expect(line(summary)).toContain(reason);
   });
 });

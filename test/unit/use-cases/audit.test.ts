@@ -122,6 +122,17 @@ describe('runAudit', () => {
         project: 'library',
         status: 'unknown',
         reason: expect.stringContaining('HTTP 502') as string,
+        // Kept apart, so that a summary can leave out what the findings already say.
+        causes: [
+          {
+            kind: 'repositories',
+            text: '1 repositories could not be observed: library/app (HTTP 502 after 3 retries)',
+          },
+          {
+            kind: 'namespace',
+            text: 'its repositories could not be listed (catalog refused): repositories deleted on the primary are unseen',
+          },
+        ],
       },
     ]);
     expect(t.verdict).toBe('UNKNOWN');

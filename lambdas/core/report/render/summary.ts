@@ -1,7 +1,6 @@
 import { distinctReasons, plainText, plural, topReasons } from '../format';
 import { readinessSummaryLines } from './readiness';
 import type { Report, TargetReport } from '../schema';
-import { DEADLINE_IN_FLIGHT } from '../../errors';
 import { projectOf } from '../../inventory/plan/shards';
 import {
   formatExposure,
@@ -90,10 +89,15 @@ function unknownReasons(t: TargetReport): { scope: string; message: string }[] {
     ...t.shards
       .filter((s) => s.status !== 'audited')
       .flatMap((s) => {
-        const reason = s.reason ?? s.status;
-        const message = unknownIn.has(s.project)
-          ? notInFindings(reason)
-          : reason;
+        // The unobservable repositories' own findings say why each was unseen: their list
+        // in the shard's causes would say it twice.
+        const message =
+          unknownIn.has(s.project) && s.causes !== undefined
+            ? s.causes
+                .filter((c) => c.kind !== 'repositories')
+                .map((c) => c.text)
+                .join('; ')
+            : (s.reason ?? s.status);
         return message === ''
           ? []
           : [{ scope: `${t.name}/${s.project}`, message }];
@@ -105,26 +109,6 @@ function unknownReasons(t: TargetReport): { scope: string; message: string }[] {
         message: f.detail ?? 'not seen',
       })),
   ];
-}
-
-/** Where a shard's reason says what its repositories' own findings do not. */
-const NAMESPACE_UNLISTED = 'its repositories could not be listed (';
-
-/**
- * A shard's reason less what its unknown findings already say: the per-repository
- * "N repositories could not be observed: a (reason); b (reason)" (each finding names its
- * reason) is dropped; a deadline cut and an unlisted namespace (orphans unseen) stay.
- */
-function notInFindings(reason: string): string {
-  const cut = reason.startsWith(`${DEADLINE_IN_FLIGHT}; `);
-  const rest = cut ? reason.slice(DEADLINE_IN_FLIGHT.length + 2) : reason;
-  // Not the audit's per-repository list: said as it is.
-  if (!/^\d+ repositories could not be observed: /.test(rest)) return reason;
-  const at = rest.indexOf(NAMESPACE_UNLISTED);
-  return [
-    ...(cut ? [DEADLINE_IN_FLIGHT] : []),
-    ...(at >= 0 ? [rest.slice(at)] : []),
-  ].join('; ');
 }
 
 /** `2 re-triggered`, `1 would be re-triggered (dry run)`; refused starts are told elsewhere. */
